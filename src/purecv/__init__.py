@@ -1,0 +1,19 @@
+"""purecv: OpenCV's image filters as short Python kernels compiled by Numba.
+
+``import purecv as cv2`` keeps a script working for the functions purecv covers: the same names, argument
+order, defaults and integer constants as ``cv2`` 5.0.0, bit-identical integer results, and float results
+within the tolerances stated in each docstring.
+"""
+
+from . import constants
+from ._jit import getNumThreads, setNumThreads
+from .constants import *  # noqa: F403 (cv2's flat namespace of constants)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "getNumThreads",
+    "setNumThreads",
+    *constants.__all__,
+]

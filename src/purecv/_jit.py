@@ -1,0 +1,78 @@
+"""The one place that sets Numba's options, and purecv's thread control.
+
+Every kernel module decorates with :func:`kernel` (serial) or :func:`parallel_kernel`; no other module passes
+``fastmath=``, ``cache=`` or ``parallel=`` itself (``tests/test_style.py`` checks this).
+
+- ``cache=True``: compiled code is kept on disk next to the module, so a fresh process skips compilation.
+- ``nogil=True``: a kernel releases the GIL, so Python threads can filter images concurrently.
+- ``fastmath=False``: results stay bit-exact with OpenCV; reassociating float sums would change them.
+- ``error_model="numpy"``: no Python-style division checks in the loops (the drivers never divide by zero).
+- ``boundscheck`` is left to ``NUMBA_BOUNDSCHECK`` so a test run can switch it on globally.
+"""
+
+from __future__ import annotations
+
+import numba
+
+__all__ = ["JIT_OPTIONS", "current_threads", "getNumThreads", "kernel", "parallel_kernel", "setNumThreads"]
+
+JIT_OPTIONS = {"cache": True, "nogil": True, "fastmath": False, "error_model": "numpy"}
+
+_MAX_THREADS = numba.config.NUMBA_NUM_THREADS
+_threads = _MAX_THREADS
+
+
+def kernel(func):
+    """Compile ``func`` as a serial purecv kernel."""
+    return numba.njit(**JIT_OPTIONS)(func)
+
+
+def parallel_kernel(func):
+    """Compile ``func`` as a purecv kernel whose ``prange`` loops run on the thread pool."""
+    return numba.njit(parallel=True, **JIT_OPTIONS)(func)
+
+
+def setNumThreads(nthreads: int) -> None:  # noqa: N802 (cv2's name)
+    """Set the number of threads purecv's kernels use, as ``cv2.setNumThreads`` does.
+
+    Parameters
+    ----------
+    nthreads : int
+        ``0`` runs every kernel on the calling thread; a negative value restores the default (all of
+        Numba's threads, ``NUMBA_NUM_THREADS``); a positive value is capped at that default.
+
+    Examples
+    --------
+    >>> import purecv
+    >>> purecv.setNumThreads(1)
+    >>> purecv.getNumThreads()
+    1
+    >>> purecv.setNumThreads(-1)
+    """
+    global _threads
+    if isinstance(nthreads, bool) or not isinstance(nthreads, int):
+        msg = f"setNumThreads: 'nthreads' must be an int; got {nthreads!r}"
+        raise TypeError(msg)
+    _threads = _MAX_THREADS if nthreads < 0 else max(1, min(nthreads, _MAX_THREADS))
+
+
+def getNumThreads() -> int:  # noqa: N802 (cv2's name)
+    """Return the number of threads purecv's kernels use (see :func:`setNumThreads`).
+
+    Examples
+    --------
+    >>> import purecv
+    >>> purecv.getNumThreads() >= 1
+    True
+    """
+    return _threads
+
+
+def current_threads() -> int:
+    """Apply the requested thread count to Numba in the calling thread and return it.
+
+    ``numba.set_num_threads`` is thread-local, so the drivers call this before each parallel kernel.
+    """
+    if numba.get_num_threads() != _threads:
+        numba.set_num_threads(_threads)
+    return _threads
