@@ -1,0 +1,1 @@
+"""Drivers and Numba kernels. No validation here: the public functions check every argument first."""
