@@ -8,11 +8,16 @@ within the tolerances stated in each docstring.
 from . import constants
 from ._jit import getNumThreads, setNumThreads
 from .constants import *  # noqa: F403 (cv2's flat namespace of constants)
+from .filters.box import blur, box_blur, boxFilter, sqrBoxFilter
 
 __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "blur",
+    "boxFilter",
+    "box_blur",
+    "sqrBoxFilter",
     "getNumThreads",
     "setNumThreads",
     *constants.__all__,

@@ -1,0 +1,1 @@
+"""Public filter functions, one module per family. Import-free: ``purecv/__init__.py`` picks the names."""
