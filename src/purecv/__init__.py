@@ -7,6 +7,7 @@ within the tolerances stated in each docstring.
 
 from . import constants
 from ._jit import getNumThreads, setNumThreads
+from .color import cvtColor
 from .constants import *  # noqa: F403 (cv2's flat namespace of constants)
 from .filters.box import blur, box_blur, boxFilter, sqrBoxFilter
 
@@ -16,6 +17,7 @@ __all__ = [
     "__version__",
     "blur",
     "boxFilter",
+    "cvtColor",
     "box_blur",
     "sqrBoxFilter",
     "getNumThreads",

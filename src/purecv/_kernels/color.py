@@ -1,0 +1,155 @@
+"""Colour-conversion kernels: channel shuffles (BGR <-> RGB, +/- alpha, gray -> colour) and colour -> gray.
+
+Images arrive as C-contiguous rows of ``W * scn`` lanes (channels interleaved) and leave as rows of
+``W * dcn`` lanes. Each row is converted by a small serial helper whose channel counts and blue index are
+passed as literal constants from one branch of the parallel kernel; LLVM inlines the helper, so every
+branch becomes a loop with constant strides and offsets that it vectorises (interleaved loads and stores).
+A runtime channel count in the pixel loop would block that and cost about 10x.
+
+Gray weights are OpenCV 5.0's (``imgproc/src/color.hpp``):
+
+- integers: ``Y = (B*3735 + G*19235 + R*9798 + (1 << 14)) >> 15`` (15-bit fixed point, rounded), both for
+  8-bit and 16-bit images (the 16-bit sum fits an int32);
+- float32: ``Y = fma(R, 0.299f, fma(B, 0.114f, G * 0.587f))``, the order of the IPP kernel cv2 calls on
+  x86 (AVX-512), including its tail quirk (see ``_gray_row_f32``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba import prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+from .._jit import kernel, parallel_kernel
+from .rows import strip_range
+
+__all__ = ["GRAY_WEIGHTS_F32", "GRAY_WEIGHTS_FIX15", "fma32", "gray_float", "gray_int", "shuffle"]
+
+# (B, G, R) weights of cvtColor's colour -> gray, for integer and float32 images.
+GRAY_WEIGHTS_FIX15 = (3735, 19235, 9798)
+GRAY_WEIGHTS_F32 = (np.float32(0.114), np.float32(0.587), np.float32(0.299))
+
+
+@intrinsic
+def fma32(typingctx, a, b, c):
+    """``a * b + c`` in float32 with one rounding (LLVM's ``llvm.fma.f32``: one instruction with FMA3)."""
+    sig = types.float32(types.float32, types.float32, types.float32)
+
+    def codegen(context, builder, signature, args):
+        f32 = ir.FloatType()
+        fnty = ir.FunctionType(f32, [f32, f32, f32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.fma.f32")
+        vals = [context.cast(builder, v, t, types.float32) for v, t in zip(args, signature.args, strict=True)]
+        return builder.call(fn, vals)
+
+    return sig, codegen
+
+
+@kernel
+def _shuffle_row(s, d, n, scn, dcn, bidx, alpha):
+    """``n`` pixels: ``d[bidx] = s[0]; d[1] = s[1]; d[2 - bidx] = s[2]; d[3] = s[3] or alpha``.
+
+    ``scn == 1`` replicates the gray value into B, G and R. Every pixel is read before it is written, so
+    ``s`` and ``d`` may be the same row when ``scn == dcn`` (in place).
+    """
+    for x in range(n):
+        p = x * scn
+        q = x * dcn
+        if scn == 1:
+            b = g = r = s[p]
+        else:
+            b = s[p]
+            g = s[p + 1]
+            r = s[p + 2]
+        a = s[p + 3] if scn == 4 else alpha
+        d[q + bidx] = b
+        d[q + 1] = g
+        d[q + 2 - bidx] = r
+        if dcn == 4:
+            d[q + 3] = a
+
+
+@parallel_kernel
+def shuffle(src, dst, scn, dcn, bidx, alpha, n_strips):
+    """Rows of ``scn``-channel pixels (1, 3 or 4) to rows of ``dcn``-channel pixels (3 or 4).
+
+    ``bidx`` is 2 to swap B and R, else 0; ``alpha`` (of ``dst``'s dtype) fills a fourth channel that
+    ``src`` lacks. Identity copies (3 -> 3 and 4 -> 4 without a swap) never reach this kernel.
+    """
+    height = src.shape[0]
+    width = dst.shape[1] // dcn
+    for strip in prange(n_strips):
+        y0, y1 = strip_range(height, n_strips, strip)
+        for y in range(y0, y1):
+            s = src[y]
+            d = dst[y]
+            # One branch per layout, each with literal constants (see the module docstring).
+            if scn == 1:
+                if dcn == 3:
+                    _shuffle_row(s, d, width, 1, 3, 0, alpha)
+                else:
+                    _shuffle_row(s, d, width, 1, 4, 0, alpha)
+            elif scn == 3:
+                if dcn == 3:
+                    _shuffle_row(s, d, width, 3, 3, 2, alpha)
+                elif bidx == 0:
+                    _shuffle_row(s, d, width, 3, 4, 0, alpha)
+                else:
+                    _shuffle_row(s, d, width, 3, 4, 2, alpha)
+            elif dcn == 4:
+                _shuffle_row(s, d, width, 4, 4, 2, alpha)
+            elif bidx == 0:
+                _shuffle_row(s, d, width, 4, 3, 0, alpha)
+            else:
+                _shuffle_row(s, d, width, 4, 3, 2, alpha)
+
+
+@kernel
+def _gray_row_int(s, d, n, scn, c0, c1, c2):
+    """``d[x] = (s0 * c0 + s1 * c1 + s2 * c2 + 2**14) >> 15`` per pixel (weights sum to 2**15)."""
+    for x in range(n):
+        p = x * scn
+        d[x] = (np.int32(s[p]) * c0 + np.int32(s[p + 1]) * c1 + np.int32(s[p + 2]) * c2 + 16384) >> 15
+
+
+@kernel
+def _gray_row_f32(s, d, n, scn, c0, c1, c2):
+    """``d[x] = fma(s2, c2, fma(s0, c0, s1 * c1))`` per pixel (IPP's order; one rounding per fma)."""
+    for x in range(n):
+        p = x * scn
+        d[x] = fma32(s[p + 2], c2, fma32(s[p], c0, s[p + 1] * c1))
+    if scn == 3 and n % 8 >= 4:
+        # IPP handles 8 pixels at a time, then one block of 4 whose lanes 0 and 2 add channel 0 first.
+        for x in range(n - n % 8, n - n % 8 + 4, 2):
+            p = x * 3
+            d[x] = fma32(s[p + 2], c2, fma32(s[p + 1], c1, s[p] * c0))
+
+
+@parallel_kernel
+def gray_int(src, dst, scn, c0, c1, c2, n_strips):
+    """Rows of 3- or 4-channel uint8/uint16 pixels to gray; ``c0`` weighs channel 0 (B, or R if swapped)."""
+    height = src.shape[0]
+    width = dst.shape[1]
+    for strip in prange(n_strips):
+        y0, y1 = strip_range(height, n_strips, strip)
+        for y in range(y0, y1):
+            if scn == 3:
+                _gray_row_int(src[y], dst[y], width, 3, c0, c1, c2)
+            else:
+                _gray_row_int(src[y], dst[y], width, 4, c0, c1, c2)
+
+
+@parallel_kernel
+def gray_float(src, dst, scn, c0, c1, c2, n_strips):
+    """Rows of 3- or 4-channel float32 pixels to gray; ``c0`` weighs channel 0 (B, or R if swapped)."""
+    height = src.shape[0]
+    width = dst.shape[1]
+    for strip in prange(n_strips):
+        y0, y1 = strip_range(height, n_strips, strip)
+        for y in range(y0, y1):
+            if scn == 3:
+                _gray_row_f32(src[y], dst[y], width, 3, c0, c1, c2)
+            else:
+                _gray_row_f32(src[y], dst[y], width, 4, c0, c1, c2)
