@@ -15,12 +15,14 @@
 # What changed for safety: the article clamps only the first pixel of each SIMD load and then reads
 # SIMD_WIDTH consecutive pixels from there, so near the right edge the upper lanes read the next row, in
 # the last rows past the end of the buffer, and near the left edge lanes 1.. read shifted pixels. Here a
-# load whose lanes all lie inside the row stays one contiguous load (every interior pixel, as in the
-# article); a load that would cross either end of the row clamps every lane's own column and gathers
-# (`load_row_clamped`), so no lane reads outside its row and every pixel gets the clamped window mean.
+# chunk whose window loads all lie inside the row keeps the article's contiguous loads (every chunk but
+# the first and last of a row); an edge chunk clamps every lane's own column and gathers, once per
+# window row, the w + 2R - 1 pixels its loads need, then takes the shifted lane groups from registers
+# (`blur_pixels`). No lane reads outside its row, and every pixel gets the clamped window mean.
 # purecv.bench.mojo_peer.article_blur_model is the NumPy model of exactly this computation.
 
 from std.algorithm import vectorize
+from std.bit import next_power_of_two
 from std.math import iota, max, min
 from std.memory import Layout, Pointer, alloc, dealloc, unsafe_memcpy
 from std.os import abort
@@ -62,27 +64,33 @@ def diameter() raises -> PythonObject:
     return PythonObject(DIAMETER)
 
 
-def load_row_clamped[w: Int](row: PixelPtr, x0: Int, width: Int) -> SIMD[DType.uint32, w]:
-    """Pixels row[clamp(x0 + i, 0, width - 1)] for lanes i in 0..w-1."""
-    if x0 >= 0 and x0 + w <= width:
-        return row.unsafe_load[width=w](x0)  # the article's load, all lanes inside the row
-    var cols = min(max(iota[DType.int64, w]() + Int64(x0), Int64(0)), Int64(width - 1))
-    return row.unsafe_gather(cols)
-
-
 def blur_pixels[w: Int](src: PixelPtr, y: Int, x: Int, height: Int, width: Int) -> SIMD[DType.uint32, w]:
     """The blurred pixels (y, x) .. (y, x + w - 1): the article's loop body."""
     var sum_r = SIMD[DType.uint32, w](0)
     var sum_g = SIMD[DType.uint32, w](0)
     var sum_b = SIMD[DType.uint32, w](0)
+    # Do all the loads of these w pixels' windows lie inside the row? (every chunk but the edge ones)
+    var inside = x - RADIUS >= 0 and x + w + RADIUS - 1 <= width
+    comptime SEG = next_power_of_two(w + 2 * RADIUS - 1)  # columns x-R .. x+w+R-2, rounded up
     for ky in range(-RADIUS, RADIUS):
         var iy = min(max(y + ky, 0), height - 1)
         var row = src.unsafe_offset(iy * width)
-        for kx in range(-RADIUS, RADIUS):
-            var pixels = load_row_clamped[w](row, x + kx, width)
-            sum_r += pixels & 0xFF
-            sum_g += (pixels >> 8) & 0xFF
-            sum_b += (pixels >> 16) & 0xFF
+        if inside:
+            for kx in range(-RADIUS, RADIUS):
+                var pixels = row.unsafe_load[width=w](x + kx)  # the article's load
+                sum_r += pixels & 0xFF
+                sum_g += (pixels >> 8) & 0xFF
+                sum_b += (pixels >> 16) & 0xFF
+        else:
+            # Safe edge path (not in the article): gather the window row's columns, each clamped on
+            # its own, once, then take the 2R shifted lane groups from registers.
+            var cols = min(max(iota[DType.int64, SEG]() + Int64(x - RADIUS), Int64(0)), Int64(width - 1))
+            var segment = row.unsafe_gather(cols)
+            comptime for k in range(2 * RADIUS):
+                var pixels = segment.slice[w, offset=k]()  # columns x + k - R .. x + k - R + w - 1
+                sum_r += pixels & 0xFF
+                sum_g += (pixels >> 8) & 0xFF
+                sum_b += (pixels >> 16) & 0xFF
     var r = sum_r // AREA
     var g = sum_g // AREA
     var b = sum_b // AREA
