@@ -15,8 +15,8 @@
 # What changed for safety: the article clamps only the first pixel of each SIMD load and then reads
 # SIMD_WIDTH consecutive pixels from there, so near the right edge the upper lanes read the next row, in
 # the last rows past the end of the buffer, and near the left edge lanes 1.. read shifted pixels. Here a
-# chunk whose window loads all lie inside the row keeps the article's contiguous loads (every chunk but
-# the first and last of a row); an edge chunk clamps every lane's own column and gathers, once per
+# chunk whose window loads all lie inside the row keeps the article's contiguous loads (all chunks but
+# those at the two ends of a row); an edge chunk clamps every lane's own column and gathers, once per
 # window row, the w + 2R - 1 pixels its loads need, then takes the shifted lane groups from registers
 # (`blur_pixels`). No lane reads outside its row, and every pixel gets the clamped window mean.
 # purecv.bench.mojo_peer.article_blur_model is the NumPy model of exactly this computation.
