@@ -19,6 +19,8 @@ instruction), int32 for other integer sums, float64 for floating-point input.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numba import prange
 
@@ -27,6 +29,8 @@ from .rows import strip_range
 
 __all__ = [
     "FINISH_F32",
+    "fix8_magic",
+    "opencv_fix8",
     "FINISH_F64",
     "FINISH_FIX8",
     "FINISH_RAW",
@@ -35,18 +39,56 @@ __all__ = [
 ]
 
 # How a window sum S becomes an output value (one choice per call, branched per row, never per pixel).
-FINISH_FIX8 = 0  # 8-bit, area <= 256: ((S + dd) * ds) >> 23, OpenCV's ColumnSum<ushort, uchar>
+FINISH_FIX8 = 0  # 8-bit, area <= 256: OpenCV's ((S + dd) * ds) >> 23 (ColumnSum<ushort, uchar>), see fix8_magic
 FINISH_F32 = 1  # int sums to int output: rint(f32(S) * f32(scale)) in OpenCV's SIMD body, f64 in its tail
 FINISH_F64 = 2  # S * scale in double, then round half to even and saturate (int) or cast (float)
 FINISH_RAW = 3  # normalize=False: saturate S into the output type
+
+# Lanes per chunk of the horizontal pass: its buffers (a few of CHUNK + halo lanes) stay in L1.
+CHUNK = 2048
 
 # Below this width a window is summed tap by tap; above it, by doubling widths (log2(kw) passes).
 _DIRECT_MAX_TAPS = 6
 
 
+def opencv_fix8(area: int) -> tuple[int, int]:
+    """OpenCV's ``(ds, dd)`` for an 8-bit box of ``area`` <= 256: ``out = ((S + dd) * ds) >> 23``."""
+    exact = float(1 << 23) / area
+    ds = int(np.floor(exact))
+    dd = area // 2
+    if exact - ds < 0.5:
+        dd += 1
+    else:
+        ds += 1
+    return ds, dd
+
+
+@functools.lru_cache(maxsize=None)
+def fix8_magic(area: int) -> tuple[int, int, int]:
+    """A 16-bit multiply-high ``(m, e, shift)`` equal to OpenCV's 8-bit rounding for every sum of ``area``.
+
+    ``((S + e) * m) >> 16 >> shift == ((S + dd) * ds) >> 23`` for all ``0 <= S <= 255 * area`` (checked
+    here, exhaustively), with ``S + e < 2**16`` and ``m < 2**16``: SIMD units multiply 16-bit lanes twice
+    as wide as 32-bit ones. Every area from 2 to 256 has one.
+    """
+    ds, dd = opencv_fix8(area)
+    sums = np.arange(255 * area + 1, dtype=np.int64)
+    want = ((sums + dd) * ds) >> 23
+    for shift in range(9):
+        for m in (-(-(1 << (16 + shift)) // area), (1 << (16 + shift)) // area):
+            for e in (dd, dd - 1, dd + 1):
+                x = sums + e
+                if m < 1 << 16 and e >= 0 and x[-1] < 1 << 16 and np.array_equal(((x * m) >> 16) >> shift, want):
+                    return m, e, shift
+    msg = f"no 16-bit multiply-high matches OpenCV's rounding for area {area}"
+    raise AssertionError(msg)
+
+
 @kernel
 def _window_sum(v, out, n, step, k, tmp):
-    """``out[i] = v[i] + v[i + step] + ... + v[i + (k - 1) * step]`` for ``i < n``; ``v`` is not changed.
+    """``out[i] = v[i] + v[i + step] + ... + v[i + (k - 1) * step]`` for ``i < n``; returns ``out``.
+
+    ``v`` is not changed; for ``k == 1`` it is returned itself, with no copy.
 
     Small ``k``: ``k`` vector adds over shifted views. Large ``k``: ``tmp`` holds sums of windows of width
     1, 2, 4, ... (each doubling is one vectorised pass), and the binary digits of ``k`` pick which to add,
@@ -54,14 +96,17 @@ def _window_sum(v, out, n, step, k, tmp):
     """
     # Numba checks every index that might be negative (``a[i + off]``), which blocks SIMD; so each loop
     # indexes views (``a[off:][i]``) with the bare loop counter only.
+    if k == 1:
+        return v
     if k <= _DIRECT_MAX_TAPS:
+        vj = v[step:]
         for i in range(n):
-            out[i] = v[i]
-        for j in range(1, k):
+            out[i] = v[i] + vj[i]
+        for j in range(2, k):
             vj = v[j * step :]
             for i in range(n):
                 out[i] += vj[i]
-        return
+        return out
     # Doubling: ``tmp[p]`` holds sums of ``width`` taps; each pass writes sums of 2 * width taps into the
     # other row of ``tmp`` (two buffers, so no loop reads what it writes and every pass vectorises; picking
     # them by index rather than swapping two names keeps LLVM's alias analysis, measured 4x faster).
@@ -97,38 +142,53 @@ def _window_sum(v, out, n, step, k, tmp):
             nxt[i] = cur[i] + ahead[i]
         p = 1 - p
         width *= 2
+    return out
 
 
 @kernel
-def _finish_row(s, d, mode, ds, dd, scale, tail, lo, hi, to_int):
-    """Write window sums ``s`` into the output row ``d`` as OpenCV rounds them (see the FINISH_* codes)."""
+def _finish_row(s, a, b, d, mode, ds, dd, shift, scale, tail, lo, hi, to_int):
+    """Round window sums ``S = s + a + b`` into the output row ``d`` as OpenCV does (FINISH_* codes).
+
+    The last two taps of the window arrive as views ``a`` and ``b`` and are added here, in the same pass
+    as the rounding, which saves a pass over the row for small kernels.
+    """
     n = d.shape[0]
+    tail = min(tail, n)
     if mode == FINISH_FIX8:
-        for i in range(n):  # d = ((S + dd) * ds) >> 23, exact in uint32
-            d[i] = ((np.uint32(s[i]) + np.uint32(dd)) * np.uint32(ds)) >> np.uint32(23)
+        # OpenCV: d = ((S + dd') * ds') >> 23. Here as the 16-bit multiply-high the driver proved equal for
+        # every S <= 255 * area (``fix8_magic``): d = (uint16(S + dd) * ds) >> 16 >> shift.
+        for i in range(n):
+            d[i] = ((np.uint32(np.uint16(s[i] + a[i] + b[i] + dd)) * np.uint32(ds)) >> 16) >> shift
     elif mode == FINISH_F32:
         fscale = np.float32(scale)
         for i in range(tail):  # OpenCV's SIMD body: v_round(v_cvt_f32(S) * (float)scale)
-            d[i] = min(max(np.rint(np.float32(s[i]) * fscale), lo), hi)
+            d[i] = min(max(np.rint(np.float32(s[i] + a[i] + b[i]) * fscale), lo), hi)
         for i in range(tail, n):  # its scalar tail: saturate_cast<T>(S * (double)scale)
-            d[i] = min(max(np.rint(np.float64(s[i]) * scale), lo), hi)
+            d[i] = min(max(np.rint(np.float64(s[i] + a[i] + b[i]) * scale), lo), hi)
     elif mode == FINISH_F64 and to_int:
         for i in range(n):
-            d[i] = min(max(np.rint(np.float64(s[i]) * scale), lo), hi)
+            d[i] = min(max(np.rint(np.float64(s[i] + a[i] + b[i]) * scale), lo), hi)
     elif mode == FINISH_F64:
         for i in range(n):
-            d[i] = np.float64(s[i]) * scale
+            d[i] = np.float64(s[i] + a[i] + b[i]) * scale
     elif to_int:  # FINISH_RAW
         for i in range(n):
-            d[i] = min(max(s[i], lo), hi)
+            d[i] = min(max(s[i] + a[i] + b[i], lo), hi)
     else:
         for i in range(n):
-            d[i] = s[i]
+            d[i] = s[i] + a[i] + b[i]
 
 
 @kernel
-def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, colsum, hsum, tmp, zero,
-               mode, ds, dd, scale, tail, lo, hi, to_int):
+def _copy_border_column(colsum, inner, j, sx, cn):
+    """Padded column ``j`` of ``colsum`` reads interior column ``sx`` (or 0 where ``sx < 0``)."""
+    for c in range(cn):
+        colsum[j * cn + c] = inner[sx * cn + c] if sx >= 0 else 0
+
+
+@kernel
+def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, colsum, hsum, tmp, zero, zero_acc,
+               mode, ds, dd, shift, scale, tail, lo, hi, to_int):
     """Output rows ``[y0, y1)``: running column sums down the strip, window sums across it."""
     lanes = src.shape[1]
     width = lanes // cn
@@ -161,34 +221,46 @@ def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, colsum,
             for i in range(lanes):
                 inner[i] = inner[i] + row_in[i] - row_out[i]
         # Horizontal border: the column sums of border columns are those of the columns they mirror.
-        for j in range(xtab.shape[0]):
-            if j < before or j >= before + width:
-                sx = xtab[j]
-                for c in range(cn):
-                    colsum[j * cn + c] = inner[sx * cn + c] if sx >= 0 else 0
-        _window_sum(colsum, hsum, lanes, cn, kw, tmp)
-        _finish_row(hsum, dst[y], mode, ds, dd, scale, tail, lo, hi, to_int)
+        for j in range(before):
+            _copy_border_column(colsum, inner, j, xtab[j], cn)
+        for j in range(before + width, xtab.shape[0]):
+            _copy_border_column(colsum, inner, j, xtab[j], cn)
+        # Window sums and rounding, a cache-sized chunk of lanes at a time (buffers stay in L1).
+        out_row = dst[y]
+        for c0 in range(0, lanes, CHUNK):
+            c1 = min(c0 + CHUNK, lanes)
+            v = colsum[c0:]
+            if kw >= 3:  # S = (taps 0 .. kw-3) + tap kw-2 + tap kw-1
+                part = _window_sum(v, hsum, c1 - c0, cn, kw - 2, tmp)
+                a, b = v[(kw - 2) * cn :], v[(kw - 1) * cn :]
+            elif kw == 2:
+                part, a, b = v, v[cn:], zero_acc
+            else:
+                part, a, b = v, zero_acc, zero_acc
+            _finish_row(part, a, b, out_row[c0:c1], mode, ds, dd, shift, scale, max(0, tail - c0), lo, hi, to_int)
 
 
 @kernel
 def box_rows(src, dst, ytab, xtab, before, cn, kw, kh, square, acc,
-             mode, ds, dd, scale, tail, lo, hi, to_int):
+             mode, ds, dd, shift, scale, tail, lo, hi, to_int):
     """Box filter of (H, W*C) rows ``src`` into ``dst`` on the calling thread. ``acc``: accumulator template."""
     padded = acc.shape[0]
+    lanes = src.shape[1]
     _box_strip(src, dst, 0, src.shape[0], ytab, xtab, before, cn, kw, kh, square,
-               np.empty_like(acc), np.empty(src.shape[1], acc.dtype), np.empty((2, padded), acc.dtype),
-               np.zeros(src.shape[1], src.dtype), mode, ds, dd, scale, tail, lo, hi, to_int)
+               np.empty_like(acc), np.empty(CHUNK, acc.dtype), np.empty((2, CHUNK + padded - lanes), acc.dtype),
+               np.zeros(src.shape[1], src.dtype), np.zeros(CHUNK, acc.dtype), mode, ds, dd, shift, scale, tail, lo, hi, to_int)
 
 
 @parallel_kernel
 def box_rows_parallel(src, dst, ytab, xtab, before, cn, kw, kh, square, acc,
-                      mode, ds, dd, scale, tail, lo, hi, to_int, n_strips):
+                      mode, ds, dd, shift, scale, tail, lo, hi, to_int, n_strips):
     """As :func:`box_rows`, over ``n_strips`` strips of rows on the thread pool (each its own halo)."""
     height = src.shape[0]
     padded = acc.shape[0]
+    lanes = src.shape[1]
     zero = np.zeros(src.shape[1], src.dtype)
     for s in prange(n_strips):
         y0, y1 = strip_range(height, n_strips, s)
         _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square,
-                   np.empty_like(acc), np.empty(src.shape[1], acc.dtype), np.empty((2, padded), acc.dtype),
-                   zero, mode, ds, dd, scale, tail, lo, hi, to_int)
+                   np.empty_like(acc), np.empty(CHUNK, acc.dtype), np.empty((2, CHUNK + padded - lanes), acc.dtype),
+                   zero, np.zeros(CHUNK, acc.dtype), mode, ds, dd, shift, scale, tail, lo, hi, to_int)

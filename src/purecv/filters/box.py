@@ -23,6 +23,7 @@ from .._kernels.box import (
     FINISH_RAW,
     box_rows,
     box_rows_parallel,
+    fix8_magic,
 )
 from .._kernels.rows import as_rows, plan_strips
 from .._validate import (
@@ -121,18 +122,12 @@ def _box_driver(src, out_shape, out_dtype, dst, kw, kh, ax, ay, border, normaliz
     area = kw * kh
     acc_dtype = _sum_type(sdepth, ddepth, area, normalize, square)
     scale = 1.0 / area if normalize else 1.0
-    ds = dd = 0
+    ds = dd = shift = 0
     if not normalize or area == 1:  # cv2 skips scaling when 1/area == 1
         mode = FINISH_RAW
     elif acc_dtype == np.uint16:
         mode = FINISH_FIX8
-        exact = float(1 << 23) / area
-        ds = int(np.floor(exact))
-        dd = area // 2
-        if exact - ds < 0.5:
-            dd += 1
-        else:
-            ds += 1
+        ds, dd, shift = fix8_magic(area)
     elif acc_dtype == np.int32 and ddepth in _INT_DEPTHS:
         mode = FINISH_F32
     else:
@@ -146,7 +141,7 @@ def _box_driver(src, out_shape, out_dtype, dst, kw, kh, ax, ay, border, normaliz
     ytab = border_table(height, ay, kh - 1 - ay, border)
     xtab = border_table(width, ax, kw - 1 - ax, border)
     acc = np.empty((width + kw - 1) * cn, acc_dtype)
-    args = (rows, out_rows, ytab, xtab, ax, cn, kw, kh, square, acc, mode, ds, dd, scale, tail, lo, hi, to_int)
+    args = (rows, out_rows, ytab, xtab, ax, cn, kw, kh, square, acc, mode, ds, dd, shift, scale, tail, lo, hi, to_int)
     current_threads()
     n_strips = plan_strips(height, lanes, kh)
     if n_strips == 1:
