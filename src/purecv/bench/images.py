@@ -82,6 +82,13 @@ def _pillow_read(path: Path, flags: int) -> np.ndarray | None:
     from PIL import Image, UnidentifiedImageError
 
     try:
+        head = path.read_bytes()[:26]
+    except OSError:
+        return None
+    if head[:8] == b"\x89PNG\r\n\x1a\n" and head[24] == 16 and head[25] in (2, 6):
+        msg = f"{str(path)!r} is a 16-bit colour PNG, which the Pillow fallback would cut to 8 bits"
+        raise ValueError(msg)
+    try:
         with Image.open(path) as im:
             im.load()
             if flags != IMREAD_UNCHANGED:
