@@ -10,6 +10,7 @@ from ._jit import getNumThreads, setNumThreads
 from .color import cvtColor
 from .constants import *  # noqa: F403 (cv2's flat namespace of constants)
 from .filters.box import blur, box_blur, boxFilter, sqrBoxFilter
+from .filters.stackblur import stackBlur
 
 __version__ = "0.1.0"
 
@@ -20,6 +21,7 @@ __all__ = [
     "cvtColor",
     "box_blur",
     "sqrBoxFilter",
+    "stackBlur",
     "getNumThreads",
     "setNumThreads",
     *constants.__all__,
