@@ -96,9 +96,18 @@ def render(result: dict[str, Any]) -> str:
         )
         lines.append(f"  {label}: first call {format_seconds(fc['seconds'])} ({how})")
     if mojo["available"]:
+        cached = "compiled" not in mojo["status"]
         lines.append(
-            f"  Mojo import: {format_seconds(mojo['compile_seconds'])} (a cold compile takes ~5-7 s)"
+            f"  Mojo import: {format_seconds(mojo['compile_seconds'])}"
+            + (" (cached build; a cold compile takes ~5-7 s)" if cached else " (compiling mojo_blur.mojo)")
         )
+    lines += [
+        "",
+        (
+            "The article (256x256, shared cloud CPU, two revisions): naive Python 0.646 s / ~0.2 s, "
+            "OpenCV filter2D 1.47 ms / 0.613 ms, Mojo SIMD + vectorize 0.464 ms / 0.323 ms."
+        ),
+    ]
     lines += ["", f"Same blur? Every output against purecv's definition: {result['definition']}"]
     for run in result["runs"]:
         w, h = run["size"]
