@@ -242,7 +242,7 @@ def run_demo(opts: DemoOptions) -> dict[str, Any]:
         run = _run_size(big, rows[1:], opts, cv2)
         naive = next((r for r in result["runs"][0]["rows"] if r["key"] == NAIVE), None)
         run["naive_python_skipped"] = {
-            "reason": "the naive Python row is not run at this size (it would take minutes)",
+            "reason": "the naive Python row is not run at this size (too slow for a demo)",
             "estimated_seconds": None
             if naive is None
             else naive["seconds"] * big.shape[0] * big.shape[1] / (image.shape[0] * image.shape[1]),

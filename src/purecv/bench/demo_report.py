@@ -141,14 +141,19 @@ def write_outputs(result: dict[str, Any], folder: str | Path, *, plot: bool = Tr
     elif not have_matplotlib():
         written["chart_skipped"] = "matplotlib is not installed (pip install matplotlib)"
     else:
-        w, h = first["size"]
-        chart = time_chart(
-            folder / "bars.png",
-            [r["label"] for r in first["rows"]],
-            [r["seconds"] for r in first["rows"]],
-            title=f"8x8 box blur, {w}x{h} 4-channel uint8 (median seconds per call)",
-            notes=["" if r["same_as_definition"] else "(another blur)" for r in first["rows"]],
-        )
-        written["chart"] = str(chart)
+        charts = []
+        for k, run in enumerate(result["runs"]):
+            w, h = run["size"]
+            charts.append(
+                time_chart(
+                    folder / ("bars.png" if k == 0 else f"bars_{w}x{h}.png"),
+                    [r["label"] for r in run["rows"]],
+                    [r["seconds"] for r in run["rows"]],
+                    title=f"8x8 box blur, {w}x{h} 4-channel uint8, {result['threads']['purecv']} thread(s) "
+                    "(median seconds per call)",
+                    notes=["" if r["same_as_definition"] else "(another blur)" for r in run["rows"]],
+                )
+            )
+        written["chart"] = ", ".join(str(c) for c in charts)
     result["written"] = written
     return written

@@ -357,12 +357,12 @@ def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str
 
     Examples
     --------
-    >>> print(markdown_table(["row", "time"], [["a", "1 s"]]))
-    | row | time |
+    >>> print(markdown_table(["row", "max |diff|"], [["a", "0"]]))
+    | row | max \\|diff\\| |
     | :-- | --: |
-    | a | 1 s |
+    | a | 0 |
     """
-    head = "| " + " | ".join(headers) + " |"
+    head = "| " + " | ".join(str(h).replace("|", "\\|") for h in headers) + " |"
     rule = "| " + " | ".join(":--" if i == 0 else "--:" for i in range(len(headers))) + " |"
     body = ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows]
     return "\n".join([head, rule, *body])

@@ -87,6 +87,9 @@ def speedup_chart(
             if v > 0:
                 ax.text(v * 1.05, yy, f"{v:.2f}x", va="center", fontsize=7)
     ax.axvline(1.0, color="black", linewidth=1)
+    finite = [v for values in speedups.values() for v in values if v is not None and 0 < v < math.inf]
+    if finite:
+        ax.set_xlim(min(min(finite), 1.0) / 1.5, max(max(finite), 1.0) * 2.0)  # room for the labels
     ax.set_yticks(base, labels)
     ax.set_xscale("log")
     ax.set_xlabel("speedup of purecv over the peer (peer time / purecv time; > 1: purecv faster)")
