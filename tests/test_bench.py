@@ -205,6 +205,12 @@ def test_fresh_process_child_reports_import_and_first_call():
     assert figures["process_wall_s"] >= figures["in_process_s"] > 0
 
 
+def test_fresh_process_failure_is_reported(monkeypatch):
+    monkeypatch.setattr(suite, "_CHILD", "raise SystemExit('boom')")
+    with pytest.raises(RuntimeError, match=r"fresh-process run failed \(exit status 1\): boom"):
+        suite._child(suite._child_env())
+
+
 def test_charts_are_written(tmp_path):
     pytest.importorskip("matplotlib")
     from purecv.bench import plot

@@ -240,10 +240,12 @@ def _child_env(**extra: str) -> dict[str, str]:
 
 def _child(env: dict[str, str]) -> dict[str, float]:
     t0 = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, "-c", _CHILD], env=env, capture_output=True, text=True, timeout=600, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", _CHILD], env=env, capture_output=True, text=True, timeout=600)
     wall = time.perf_counter() - t0
+    if out.returncode != 0:
+        last = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        msg = f"the fresh-process run failed (exit status {out.returncode}): {last}"
+        raise RuntimeError(msg)
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     return {**figures, "in_process_s": figures["import_s"] + figures["first_blur_s"], "process_wall_s": wall}
 
@@ -313,7 +315,10 @@ def run_suite(opts: SuiteOptions) -> dict[str, Any]:
         "skipped": skipped,
     }
     if opts.processes:
-        result["process"] = _processes(opts.quick)
+        try:
+            result["process"] = _processes(opts.quick)
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            result["process_error"] = str(exc)
     return result
 
 
@@ -377,6 +382,8 @@ def render_text(result: dict[str, Any]) -> str:
             "JIT: Numba compile time of the row's first call in this process ('cached': loaded from disk)"
         )
     lines += ["", *_process_lines(result)] if "process" in result else []
+    if "process_error" in result:
+        lines += ["", f"fresh-process timings: {result['process_error']}"]
     if result.get("chart"):
         lines.append(f"chart: {result['chart']}")
     return "\n".join(lines)
