@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from ._validate import DTYPE_OF
 from .constants import (
     BORDER_CONSTANT,
     BORDER_DEFAULT,
@@ -27,26 +28,10 @@ from .constants import (
     BORDER_REFLECT_101,
     BORDER_REPLICATE,
     BORDER_WRAP,
-    CV_8S,
-    CV_8U,
-    CV_16S,
-    CV_16U,
-    CV_32F,
-    CV_32S,
-    CV_64F,
 )
 
 __all__ = ["border_source", "box_filter_ref", "naive_box_blur", "pad"]
 
-_DTYPES = {
-    CV_8U: np.uint8,
-    CV_8S: np.int8,
-    CV_16U: np.uint16,
-    CV_16S: np.int16,
-    CV_32S: np.int32,
-    CV_32F: np.float32,
-    CV_64F: np.float64,
-}
 _BORDERS = (BORDER_CONSTANT, BORDER_REPLICATE, BORDER_REFLECT, BORDER_WRAP, BORDER_REFLECT_101)
 
 
@@ -242,6 +227,7 @@ def box_filter_ref(
            [0, 1, 1, 0]], dtype=uint8)
     >>> box_filter_ref(np.arange(4.0).reshape(1, 4), (3, 1), borderType=BORDER_WRAP)
     array([[1.33333333, 1.        , 2.        , 1.66666667]])
+    >>> from purecv.constants import CV_32S
     >>> box_filter_ref(np.full((2, 2), 200, np.uint8), (3, 3), normalize=False, ddepth=CV_32S)
     array([[1800, 1800],
            [1800, 1800]], dtype=int32)
@@ -249,7 +235,7 @@ def box_filter_ref(
     kw, kh = ksize
     ax = kw // 2 if anchor[0] == -1 else anchor[0]
     ay = kh // 2 if anchor[1] == -1 else anchor[1]
-    out_dtype = np.dtype(image.dtype if ddepth == -1 else _DTYPES[ddepth])
+    out_dtype = np.dtype(image.dtype if ddepth == -1 else DTYPE_OF[ddepth])
     h, w = image.shape[:2]
     padded = pad(image.astype(np.float64), ay, kh - 1 - ay, ax, kw - 1 - ax, borderType)
     sums = np.zeros(image.shape, dtype=np.float64)
