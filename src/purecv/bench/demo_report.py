@@ -71,7 +71,7 @@ def render(result: dict[str, Any]) -> str:
             if result["repeats"]["naive_python"]
             else "; naive Python not run (--no-naive)"
         ),
-        "speedups: row time / other row's time, from the same rounds (> 1: this row is faster)",
+        "speedup vs X: X's time / this row's time, per round, median (> 1: this row is faster)",
     ]
     if not result["opencv"]["available"]:
         lines.append(f"OpenCV rows skipped: {result['opencv']['reason']}")
