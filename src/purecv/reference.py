@@ -245,8 +245,11 @@ def box_filter_ref(
     area = kw * kh
     if not normalize:
         values = sums
-    elif out_dtype == np.uint8:
+    elif out_dtype == np.uint8 and image.dtype == np.uint8:
         values = _round_box_8u(sums, area)
+    elif out_dtype.kind in "iu" and image.dtype.kind in "iu" and area <= (1 << 15):
+        # OpenCV's int32 sums into an integer type: float32(S) * float32(1 / area), rounded to even
+        values = sums.astype(np.float32) * np.float32(1.0 / area)
     else:
         values = sums * (1.0 / area)
     if out_dtype.kind in "iu":

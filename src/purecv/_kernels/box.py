@@ -146,7 +146,7 @@ def _window_sum(v, out, n, step, k, tmp):
 
 
 @kernel
-def _finish_row(s, a, b, d, mode, ds, dd, shift, scale, tail, lo, hi, to_int):
+def _finish_row(s, a, b, d, mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi):
     """Round window sums ``S = s + a + b`` into the output row ``d`` as OpenCV does (FINISH_* codes).
 
     The last two taps of the window arrive as views ``a`` and ``b`` and are added here, in the same pass
@@ -160,10 +160,13 @@ def _finish_row(s, a, b, d, mode, ds, dd, shift, scale, tail, lo, hi, to_int):
         for i in range(n):
             d[i] = ((np.uint32(np.uint16(s[i] + a[i] + b[i] + dd)) * np.uint32(ds)) >> 16) >> shift
     elif mode == FINISH_F32:
+        # Body: v_round(v_cvt_f32(S) * (float)scale); a negative result packed into an unsigned type
+        # saturates to its maximum there (cv2 reinterprets it as unsigned). Tail: saturate_cast in double.
         fscale = np.float32(scale)
-        for i in range(tail):  # OpenCV's SIMD body: v_round(v_cvt_f32(S) * (float)scale)
-            d[i] = min(max(np.rint(np.float32(s[i] + a[i] + b[i]) * fscale), lo), hi)
-        for i in range(tail, n):  # its scalar tail: saturate_cast<T>(S * (double)scale)
+        for i in range(tail):
+            v = np.rint(np.float32(s[i] + a[i] + b[i]) * fscale)
+            d[i] = hi if neg_to_hi and v < 0 else min(max(v, lo), hi)
+        for i in range(tail, n):
             d[i] = min(max(np.rint(np.float64(s[i] + a[i] + b[i]) * scale), lo), hi)
     elif mode == FINISH_F64 and to_int:
         for i in range(n):
@@ -171,8 +174,11 @@ def _finish_row(s, a, b, d, mode, ds, dd, shift, scale, tail, lo, hi, to_int):
     elif mode == FINISH_F64:
         for i in range(n):
             d[i] = np.float64(s[i] + a[i] + b[i]) * scale
-    elif to_int:  # FINISH_RAW
-        for i in range(n):
+    elif to_int:  # FINISH_RAW, with the same unsigned quirk in the SIMD body as FINISH_F32
+        for i in range(tail):
+            v = s[i] + a[i] + b[i]
+            d[i] = hi if neg_to_hi and v < 0 else min(max(v, lo), hi)
+        for i in range(tail, n):
             d[i] = min(max(s[i] + a[i] + b[i], lo), hi)
     else:
         for i in range(n):
@@ -188,7 +194,7 @@ def _copy_border_column(colsum, inner, j, sx, cn):
 
 @kernel
 def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, colsum, hsum, tmp, zero, zero_acc,
-               mode, ds, dd, shift, scale, tail, lo, hi, to_int):
+               mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi):
     """Output rows ``[y0, y1)``: running column sums down the strip, window sums across it."""
     lanes = src.shape[1]
     width = lanes // cn
@@ -237,23 +243,23 @@ def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, colsum,
                 part, a, b = v, v[cn:], zero_acc
             else:
                 part, a, b = v, zero_acc, zero_acc
-            _finish_row(part, a, b, out_row[c0:c1], mode, ds, dd, shift, scale, max(0, tail - c0), lo, hi, to_int)
+            _finish_row(part, a, b, out_row[c0:c1], mode, ds, dd, shift, scale, max(0, tail - c0), lo, hi, to_int, neg_to_hi)
 
 
 @kernel
 def box_rows(src, dst, ytab, xtab, before, cn, kw, kh, square, acc,
-             mode, ds, dd, shift, scale, tail, lo, hi, to_int):
+             mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi):
     """Box filter of (H, W*C) rows ``src`` into ``dst`` on the calling thread. ``acc``: accumulator template."""
     padded = acc.shape[0]
     lanes = src.shape[1]
     _box_strip(src, dst, 0, src.shape[0], ytab, xtab, before, cn, kw, kh, square,
                np.empty_like(acc), np.empty(CHUNK, acc.dtype), np.empty((2, CHUNK + padded - lanes), acc.dtype),
-               np.zeros(src.shape[1], src.dtype), np.zeros(CHUNK, acc.dtype), mode, ds, dd, shift, scale, tail, lo, hi, to_int)
+               np.zeros(src.shape[1], src.dtype), np.zeros(CHUNK, acc.dtype), mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi)
 
 
 @parallel_kernel
 def box_rows_parallel(src, dst, ytab, xtab, before, cn, kw, kh, square, acc,
-                      mode, ds, dd, shift, scale, tail, lo, hi, to_int, n_strips):
+                      mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi, n_strips):
     """As :func:`box_rows`, over ``n_strips`` strips of rows on the thread pool (each its own halo)."""
     height = src.shape[0]
     padded = acc.shape[0]
@@ -263,4 +269,4 @@ def box_rows_parallel(src, dst, ytab, xtab, before, cn, kw, kh, square, acc,
         y0, y1 = strip_range(height, n_strips, s)
         _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square,
                    np.empty_like(acc), np.empty(CHUNK, acc.dtype), np.empty((2, CHUNK + padded - lanes), acc.dtype),
-                   zero, np.zeros(CHUNK, acc.dtype), mode, ds, dd, shift, scale, tail, lo, hi, to_int)
+                   zero, np.zeros(CHUNK, acc.dtype), mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi)

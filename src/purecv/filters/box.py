@@ -93,8 +93,8 @@ def _box(func, src, ddepth, ksize, dst, anchor, normalize, border_type, *, squar
         raise TypeError(msg)
     normalize = bool(normalize)
     height, width = src.shape[:2]
-    if border != BORDER_CONSTANT and normalize and int(border_type) & BORDER_ISOLATED:
-        # cv2: a 1-pixel-high (wide) image is filtered with a 1-pixel-high (wide) kernel.
+    if border != BORDER_CONSTANT and normalize and int(border_type) & BORDER_ISOLATED and sdepth in _INT_DEPTHS:
+        # cv2 (integer depths): a 1-pixel-high (wide) image is filtered with a 1-pixel-high (wide) kernel.
         kh = 1 if height == 1 else kh
         kw = 1 if width == 1 else kw
     ax, ay = check_anchor(func, anchor, kw, kh)
@@ -123,7 +123,9 @@ def _box_driver(src, out_shape, out_dtype, dst, kw, kh, ax, ay, border, normaliz
     acc_dtype = _sum_type(sdepth, ddepth, area, normalize, square)
     scale = 1.0 / area if normalize else 1.0
     ds = dd = shift = 0
-    if not normalize or area == 1:  # cv2 skips scaling when 1/area == 1
+    if (not normalize or area == 1) and acc_dtype.kind == "f" and ddepth in _INT_DEPTHS:
+        mode = FINISH_F64  # round the raw double sum (cv2: saturate_cast<T>(double))
+    elif not normalize or area == 1:  # cv2 skips scaling when 1/area == 1
         mode = FINISH_RAW
     elif acc_dtype == np.uint16:
         mode = FINISH_FIX8
@@ -135,13 +137,16 @@ def _box_driver(src, out_shape, out_dtype, dst, kw, kh, ax, ay, border, normaliz
     lanes = width * cn
     tail = lanes - lanes % (4 if ddepth == CV_32S else 8)
     to_int = ddepth in _INT_DEPTHS
+    # cv2's SIMD body packs int32 results into unsigned types as unsigned: negatives saturate high.
+    neg_to_hi = acc_dtype == np.int32 and ddepth in (CV_8U, CV_16U)
     info = np.iinfo(out_dtype) if to_int else None
     lo, hi = (float(info.min), float(info.max)) if to_int else (-np.inf, np.inf)
 
     ytab = border_table(height, ay, kh - 1 - ay, border)
     xtab = border_table(width, ax, kw - 1 - ax, border)
     acc = np.empty((width + kw - 1) * cn, acc_dtype)
-    args = (rows, out_rows, ytab, xtab, ax, cn, kw, kh, square, acc, mode, ds, dd, shift, scale, tail, lo, hi, to_int)
+    args = (rows, out_rows, ytab, xtab, ax, cn, kw, kh, square, acc, mode, ds, dd, shift, scale, tail, lo, hi, to_int,
+            neg_to_hi)
     current_threads()
     n_strips = plan_strips(height, lanes, kh)
     if n_strips == 1:

@@ -1,0 +1,397 @@
+"""Box filters against cv2 5.0.0 (the oracle) and, beyond cv2, against purecv.reference."""
+
+from __future__ import annotations
+
+import threading
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import purecv
+from purecv._kernels.box import fix8_magic, opencv_fix8
+from purecv.reference import box_filter_ref
+
+DTYPES = [np.uint8, np.uint16, np.int16, np.int32, np.float32, np.float64]
+BORDERS = [
+    purecv.BORDER_CONSTANT,
+    purecv.BORDER_REPLICATE,
+    purecv.BORDER_REFLECT,
+    purecv.BORDER_REFLECT_101,
+    purecv.BORDER_REFLECT_101 | purecv.BORDER_ISOLATED,
+]
+# (width, height): 1, odd, even, mixed, a line, area > 256 with exact ties, larger than the images below
+KSIZES = [(1, 1), (3, 3), (2, 2), (4, 3), (8, 8), (5, 1), (1, 7), (16, 16), (20, 30), (23, 41)]
+SHAPES = [(1, 1), (2, 3), (7, 9), (13, 17), (31, 19)]
+CHANNELS = [1, 3, 4, 5]
+
+
+def make_image(rng: np.random.Generator, shape: tuple[int, ...], dtype) -> np.ndarray:
+    dtype = np.dtype(dtype)
+    if dtype == np.int32:
+        return rng.integers(-(1 << 20), 1 << 20, shape).astype(dtype)
+    if dtype.kind in "ui":
+        info = np.iinfo(dtype)
+        return rng.integers(info.min, info.max, shape, endpoint=True).astype(dtype)
+    return (rng.standard_normal(shape) * 100 + 50).astype(dtype)
+
+
+def assert_like_cv2(ours: np.ndarray, theirs: np.ndarray, src: np.ndarray) -> None:
+    """Integers bit-identical; floats within 1e-5 (float32) / 1e-12 (float64) of max(|cv2|, max|src|)."""
+    assert ours.shape == theirs.shape
+    assert ours.dtype == theirs.dtype
+    if ours.dtype.kind in "ui":
+        np.testing.assert_array_equal(ours, theirs)
+        return
+    rtol = 1e-5 if ours.dtype == np.float32 else 1e-12
+    scale = np.maximum(np.abs(theirs.astype(np.float64)), float(np.abs(src).max()))
+    err = np.abs(ours.astype(np.float64) - theirs) / np.maximum(scale, np.finfo(np.float64).tiny)
+    assert err.max() <= rtol, f"max relative error {err.max():.3g} > {rtol:g}"
+
+
+def shaped(shape: tuple[int, int], cn: int) -> tuple[int, ...]:
+    return shape if cn == 1 else (*shape, cn)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("border", BORDERS)
+def test_blur_matches_cv2(dtype, border):
+    rng = np.random.default_rng(1000 + border)
+    for shape in SHAPES:
+        for cn in CHANNELS:
+            src = make_image(rng, shaped(shape, cn), dtype)
+            for ksize in KSIZES:
+                kw, kh = ksize
+                anchors = [(-1, -1), (0, 0), (kw - 1, kh - 1)]
+                for anchor in anchors:
+                    try:
+                        expected = cv2.blur(src, ksize, anchor=anchor, borderType=border)
+                    except cv2.error:  # BORDER_ISOLATED shrank the kernel of a 1-pixel axis under the anchor
+                        with pytest.raises(ValueError, match="'anchor' must lie inside"):
+                            purecv.blur(src, ksize, anchor=anchor, borderType=border)
+                        continue
+                    got = purecv.blur(src, ksize, anchor=anchor, borderType=border)
+                    assert_like_cv2(got, expected, src)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+def test_boxfilter_every_ddepth_and_raw_sums(dtype):
+    rng = np.random.default_rng(7)
+    src = make_image(rng, (11, 14, 3), dtype)
+    tried = 0
+    for ddepth in (-1, purecv.CV_8U, purecv.CV_16U, purecv.CV_16S, purecv.CV_32S, purecv.CV_32F, purecv.CV_64F):
+        for normalize in (True, False):
+            for ksize in ((3, 3), (2, 5), (16, 16), (20, 30)):
+                try:
+                    expected = cv2.boxFilter(src, ddepth, ksize, normalize=normalize)
+                except cv2.error:
+                    with pytest.raises(ValueError, match="ddepth"):
+                        purecv.boxFilter(src, ddepth, ksize, normalize=normalize)
+                    continue
+                got = purecv.boxFilter(src, ddepth, ksize, normalize=normalize)
+                assert_like_cv2(got, expected, src)
+                tried += 1
+    assert tried >= 20
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16, np.float32, np.float64], ids=str)
+def test_sqrboxfilter_matches_cv2(dtype):
+    rng = np.random.default_rng(11)
+    src = make_image(rng, (9, 12, 4), dtype)
+    if np.dtype(dtype).kind == "f":
+        src = (src / 10).astype(dtype)
+    for ddepth in (-1, purecv.CV_32F, purecv.CV_64F):
+        for normalize in (True, False):
+            for border in BORDERS:
+                for ksize in ((3, 3), (4, 2), (7, 7)):
+                    # cv2's sqrBoxFilter refuses the ISOLATED flag; purecv takes it (a no-op from Python)
+                    cv_border = border & ~cv2.BORDER_ISOLATED
+                    expected = cv2.sqrBoxFilter(src, ddepth, ksize, normalize=normalize, borderType=cv_border)
+                    got = purecv.sqrBoxFilter(src, ddepth, ksize, normalize=normalize, borderType=border)
+                    assert got.dtype == expected.dtype
+                    np.testing.assert_allclose(got, expected, rtol=1e-5 if got.dtype == np.float32 else 1e-12)
+
+
+def test_sqrboxfilter_uint8_to_int32_exact():
+    src = make_image(np.random.default_rng(5), (10, 13), np.uint8)
+    expected = cv2.sqrBoxFilter(src, cv2.CV_32S, (5, 3), normalize=False)
+    np.testing.assert_array_equal(purecv.sqrBoxFilter(src, purecv.CV_32S, (5, 3), normalize=False), expected)
+
+
+def test_integer_ties_in_simd_body_and_scalar_tail():
+    # Area 600 (even, > 256): cv2 rounds float32(S)/area to even in its SIMD body and in double in the last
+    # W*C % 8 lanes; W*C = 333 * 1 leaves a 5-lane tail.
+    rng = np.random.default_rng(3)
+    for dtype in (np.uint8, np.uint16, np.int16):
+        src = make_image(rng, (300, 333), dtype)
+        for ksize in ((20, 30), (32, 32), (64, 16)):
+            np.testing.assert_array_equal(purecv.blur(src, ksize), cv2.blur(src, ksize))
+
+
+def test_fix8_magic_equals_opencv_rounding_for_every_area():
+    for area in range(2, 257):
+        m, e, shift = fix8_magic(area)
+        ds, dd = opencv_fix8(area)
+        sums = np.arange(255 * area + 1, dtype=np.int64)
+        np.testing.assert_array_equal(((sums + e) * m) >> 16 >> shift, ((sums + dd) * ds) >> 23)
+
+
+def test_power_of_two_area_rounding_quirk():
+    img = np.zeros((4, 4), np.uint8)
+    img[1, 1] = 1
+    got = purecv.blur(img, (2, 2), borderType=purecv.BORDER_CONSTANT)
+    np.testing.assert_array_equal(got, cv2.blur(img, (2, 2), borderType=cv2.BORDER_CONSTANT))
+    assert got[1, 1] == 1  # 1/4 rounds to 1 in OpenCV's fixed point
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_large_images_across_strips(threads):
+    rng = np.random.default_rng(21)
+    src = make_image(rng, (517, 389, 3), np.uint8)
+    srcf = make_image(rng, (517, 389, 3), np.float32)
+    purecv.setNumThreads(threads)
+    try:
+        for ksize in ((3, 3), (9, 9), (51, 51), (8, 8), (64, 3)):
+            for border in BORDERS:
+                np.testing.assert_array_equal(
+                    purecv.blur(src, ksize, borderType=border), cv2.blur(src, ksize, borderType=border)
+                )
+                assert_like_cv2(purecv.blur(srcf, ksize, borderType=border), cv2.blur(srcf, ksize, borderType=border), srcf)
+    finally:
+        purecv.setNumThreads(-1)
+
+
+def test_one_pixel_images_with_isolated_collapse_the_kernel():
+    rng = np.random.default_rng(2)
+    for shape in ((1, 17), (17, 1), (1, 1)):
+        src = make_image(rng, shape, np.uint8)
+        for border in BORDERS:
+            for ksize in ((4, 4), (3, 6), (8, 2)):
+                np.testing.assert_array_equal(
+                    purecv.blur(src, ksize, borderType=border), cv2.blur(src, ksize, borderType=border)
+                )
+
+
+def test_non_contiguous_views_equal_copies():
+    rng = np.random.default_rng(4)
+    base = make_image(rng, (40, 60, 4), np.uint8)
+    views = [base[::2, ::3], base[5:30, 7:50, :3], base[:, :, 1], base.transpose(1, 0, 2), base[::-1]]
+    for view in views:
+        assert not view.flags.c_contiguous
+        np.testing.assert_array_equal(purecv.blur(view, (5, 3)), purecv.blur(view.copy(), (5, 3)))
+        np.testing.assert_array_equal(purecv.blur(view, (5, 3)), cv2.blur(view, (5, 3)))
+
+
+def test_dst_argument_and_in_place():
+    rng = np.random.default_rng(6)
+    src = make_image(rng, (64, 80, 3), np.uint8)
+    expected = cv2.blur(src, (7, 7))
+    dst = np.empty_like(src)
+    assert purecv.blur(src, (7, 7), dst) is dst
+    np.testing.assert_array_equal(dst, expected)
+    inplace = src.copy()
+    assert purecv.blur(inplace, (7, 7), dst=inplace) is inplace
+    np.testing.assert_array_equal(inplace, expected)
+    # a non-contiguous dst view is written through
+    big = np.zeros((64, 160, 3), np.uint8)
+    out_view = big[:, ::2]
+    assert purecv.blur(src, (7, 7), dst=out_view) is out_view
+    np.testing.assert_array_equal(big[:, ::2], expected)
+
+
+def test_box_blur_is_blur_and_works_in_place():
+    img = make_image(np.random.default_rng(8), (256, 256, 4), np.uint8)
+    expected = cv2.blur(img, (8, 8))
+    np.testing.assert_array_equal(purecv.box_blur(img, 8), expected)
+    address = img.__array_interface__["data"][0]
+    out = purecv.box_blur(img, 8, out=img)
+    assert out is img and img.__array_interface__["data"][0] == address
+    np.testing.assert_array_equal(img, expected)
+
+
+def test_many_channels_up_to_512():
+    rng = np.random.default_rng(9)
+    for cn in (2, 7, 64, 128):
+        src = make_image(rng, (9, 7, cn), np.uint8)
+        np.testing.assert_array_equal(purecv.blur(src, (3, 5)), cv2.blur(src, (3, 5)))
+    for cn in (256, 512):  # cv2's Python binding refuses these arrays; purecv takes up to CV_CN_MAX
+        src = make_image(rng, (9, 7, cn), np.uint8)
+        np.testing.assert_array_equal(purecv.blur(src, (3, 5)), box_filter_ref(src, (3, 5)))
+
+
+def test_single_channel_3d_input_returns_2d_like_cv2():
+    src = make_image(np.random.default_rng(10), (9, 7, 1), np.uint16)
+    got = purecv.blur(src, (3, 3))
+    assert got.shape == (9, 7)
+    np.testing.assert_array_equal(got, cv2.blur(src, (3, 3)))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16, np.float32, np.float64], ids=str)
+def test_wrap_border_against_reference(dtype):
+    rng = np.random.default_rng(12)
+    # 16-bit sums round in float32 except in the last W*C % 8 lanes (cv2's scalar tail), which the
+    # reference does not model: keep W*C a multiple of 8 for those types.
+    shapes = ((2, 8), (9, 16), (20, 8)) if np.dtype(dtype).itemsize == 2 else ((1, 1), (2, 3), (9, 13), (20, 7))
+    for shape in shapes:
+        for cn in (1, 3, 5):
+            src = make_image(rng, shaped(shape, cn), dtype)
+            for ksize in ((3, 3), (2, 2), (4, 7), (25, 3)):
+                for anchor in ((-1, -1), (0, 0)):
+                    for normalize in (True, False):
+                        ddepth = -1 if normalize else purecv.CV_64F
+                        got = purecv.boxFilter(src, ddepth, ksize, anchor=anchor, normalize=normalize,
+                                               borderType=purecv.BORDER_WRAP)
+                        ref = box_filter_ref(src, ksize, anchor, normalize, purecv.BORDER_WRAP, ddepth)
+                        if got.dtype.kind == "f":
+                            np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-9 * float(np.abs(src).max()))
+                        else:
+                            np.testing.assert_array_equal(got, ref)
+
+
+def test_nan_and_inf_propagate_as_in_cv2():
+    src = np.ones((12, 10), np.float32)
+    src[4, 3] = np.nan
+    src[8, 7] = np.inf
+    src[2, 8] = -np.inf
+    for ksize in ((3, 3), (5, 5), (3, 1)):
+        expected = cv2.blur(src, ksize)
+        got = purecv.blur(src, ksize)
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+        np.testing.assert_array_equal(np.isposinf(got), np.isposinf(expected))
+        np.testing.assert_array_equal(np.isneginf(got), np.isneginf(expected))
+        finite = np.isfinite(expected)
+        np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-6)
+
+
+def test_gil_released_threads_give_same_results():
+    rng = np.random.default_rng(13)
+    images = [make_image(rng, (300, 400, 3), np.uint8) for _ in range(4)]
+    results = [None] * 4
+
+    def work(i):
+        results[i] = purecv.blur(images[i], (9, 9))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for img, res in zip(images, results, strict=True):
+        np.testing.assert_array_equal(res, cv2.blur(img, (9, 9)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    value=st.integers(0, 255),
+    h=st.integers(1, 20),
+    w=st.integers(1, 20),
+    kw=st.integers(1, 30),
+    kh=st.integers(1, 30),
+    border=st.sampled_from([1, 2, 3, 4]),
+)
+def test_property_constant_image_stays_constant(value, h, w, kw, kh, border):
+    img = np.full((h, w, 3), value, np.uint8)
+    np.testing.assert_array_equal(purecv.blur(img, (kw, kh), borderType=border), img)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    h=st.integers(1, 16),
+    w=st.integers(1, 16),
+    kw=st.integers(1, 40),
+    kh=st.integers(1, 40),
+)
+def test_property_wrap_keeps_the_sum(seed, h, w, kw, kh):
+    img = np.random.default_rng(seed).integers(0, 256, (h, w), dtype=np.uint8)
+    sums = purecv.boxFilter(img, purecv.CV_32S, (kw, kh), normalize=False, borderType=purecv.BORDER_WRAP)
+    assert int(sums.sum()) == int(img.sum()) * kw * kh
+
+
+# --- bad input ---------------------------------------------------------------------------------------------
+
+GOOD = np.zeros((4, 4), np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "name"),
+    [(np.bool_, "bool"), (np.int64, "int64"), (np.float16, "float16"), (np.complex64, "complex64"),
+     (object, "object"), (np.int8, "int8")],
+)
+def test_refused_dtypes(dtype, name):
+    with pytest.raises(TypeError, match=rf"blur: 'src' has dtype {name}; expected one of uint8"):
+        purecv.blur(np.zeros((4, 4), dtype), (3, 3))
+
+
+@pytest.mark.parametrize(
+    ("ksize", "exc", "match"),
+    [
+        ((0, 3), ValueError, r"'ksize' must be a pair of positive ints \(width, height\); got \(0, 3\)"),
+        ((3, -1), ValueError, "positive"),
+        ((3.0, 3), TypeError, r"'ksize' must be a pair of ints"),
+        (3, TypeError, r"'ksize' must be a pair of ints \(width, height\); got 3"),
+        ((3, 3, 3), TypeError, "pair"),
+        ("33", TypeError, "pair"),
+        ((True, 3), TypeError, "pair"),
+    ],
+)
+def test_bad_ksize(ksize, exc, match):
+    with pytest.raises(exc, match=match):
+        purecv.blur(GOOD, ksize)
+
+
+def test_bad_anchor_border_ddepth_dst():
+    with pytest.raises(ValueError, match=r"'anchor' must lie inside the 3x3 kernel"):
+        purecv.blur(GOOD, (3, 3), anchor=(3, 0))
+    with pytest.raises(ValueError, match=r"'anchor' must lie inside"):
+        purecv.blur(GOOD, (3, 3), anchor=(-2, 0))
+    with pytest.raises(TypeError, match=r"'anchor' must be a pair of ints"):
+        purecv.blur(GOOD, (3, 3), anchor=(1,))
+    for border in (purecv.BORDER_TRANSPARENT, 7, -1, 99):
+        with pytest.raises(ValueError, match=r"'borderType' must be one of BORDER_CONSTANT"):
+            purecv.blur(GOOD, (3, 3), borderType=border)
+    with pytest.raises(TypeError, match="'borderType' must be an int"):
+        purecv.blur(GOOD, (3, 3), borderType="reflect")
+    with pytest.raises(ValueError, match=r"boxFilter: 'ddepth' for a CV_32F source must be -1 or one of"):
+        purecv.boxFilter(GOOD.astype(np.float32), purecv.CV_32S, (3, 3))
+    with pytest.raises(ValueError, match="'ddepth'"):
+        purecv.boxFilter(GOOD, 42, (3, 3))
+    with pytest.raises(TypeError, match=r"'dst' has dtype uint16; expected uint8"):
+        purecv.blur(GOOD, (3, 3), dst=np.zeros((4, 4), np.uint16))
+    with pytest.raises(ValueError, match=r"'dst' has shape \(4, 5\); expected \(4, 4\)"):
+        purecv.blur(GOOD, (3, 3), dst=np.zeros((4, 5), np.uint8))
+    with pytest.raises(TypeError, match="'dst' must be a numpy.ndarray"):
+        purecv.blur(GOOD, (3, 3), dst=[[0]])
+
+
+def test_bad_arrays():
+    with pytest.raises(ValueError, match=r"'src' is empty \(shape \(0, 4\)\)"):
+        purecv.blur(np.zeros((0, 4), np.uint8), (3, 3))
+    with pytest.raises(ValueError, match=r"must have 2 dimensions \(H, W\) or 3 \(H, W, C\); got shape"):
+        purecv.blur(np.zeros((2, 2, 2, 2), np.uint8), (3, 3))
+    with pytest.raises(ValueError, match=r"must have 2 dimensions"):
+        purecv.blur(np.zeros(5, np.uint8), (3, 3))
+    with pytest.raises(ValueError, match=r"has 513 channels; expected at most 512"):
+        purecv.blur(np.zeros((2, 2, 513), np.uint8), (3, 3))
+    with pytest.raises(TypeError, match=r"blur: 'src' must be a numpy.ndarray; got list"):
+        purecv.blur([[1, 2], [3, 4]], (3, 3))
+    with pytest.raises(TypeError, match=r"box_blur: 'diameter' must be an int"):
+        purecv.box_blur(GOOD, 2.5)
+    with pytest.raises(ValueError, match=r"box_blur: 'diameter' must be >= 1; got 0"):
+        purecv.box_blur(GOOD, 0)
+
+
+def test_set_num_threads_like_cv2():
+    try:
+        purecv.setNumThreads(0)
+        assert purecv.getNumThreads() == 1
+        purecv.setNumThreads(1)
+        assert purecv.getNumThreads() == 1
+        purecv.setNumThreads(10_000)
+        assert purecv.getNumThreads() >= 1
+    finally:
+        purecv.setNumThreads(-1)
+    with pytest.raises(TypeError, match="'nthreads' must be an int"):
+        purecv.setNumThreads(1.5)
