@@ -10,6 +10,7 @@ from ._jit import getNumThreads, setNumThreads
 from .color import cvtColor
 from .constants import *  # noqa: F403 (cv2's flat namespace of constants)
 from .filters.box import blur, box_blur, boxFilter, sqrBoxFilter
+from .filters.linear import filter2D
 from .filters.stackblur import stackBlur
 
 __version__ = "0.1.0"
@@ -19,6 +20,7 @@ __all__ = [
     "blur",
     "boxFilter",
     "cvtColor",
+    "filter2D",
     "box_blur",
     "sqrBoxFilter",
     "stackBlur",

@@ -1,0 +1,41 @@
+"""``fma(a, b, c)``: the fused multiply-add ``a * b + c`` with a single rounding, inside Numba kernels.
+
+OpenCV's float filters accumulate with ``v_muladd``, which is a fused multiply-add under its AVX2/FMA3 and
+AVX-512 dispatch (``_mm256_fmadd_ps``). Reproducing that rounding keeps purecv's float32 sums identical to
+cv2's, and so its integer outputs identical at the rare values that sit next to a rounding tie. Numba never
+fuses ``a * b + c`` by itself with ``fastmath`` off, so this calls LLVM's ``llvm.fma`` intrinsic, which
+becomes one ``vfmadd`` instruction per vector and still lets LLVM vectorise the loop around it.
+
+The arguments must be three floats of the same type (float32 or float64): cast constants first
+(``np.float32(w)``).
+
+Examples
+--------
+>>> import numba
+>>> from purecv._kernels.fma import fma
+>>> numba.njit(lambda a, b, c: fma(a, b, c))(2.0, 3.0, 1.0)
+7.0
+"""
+
+from __future__ import annotations
+
+from llvmlite import ir
+from numba.core import types
+from numba.extending import intrinsic
+
+__all__ = ["fma"]
+
+
+@intrinsic
+def fma(typingctx, a, b, c):
+    """``a * b + c`` rounded once (LLVM ``llvm.fma``); a, b, c: the same float type."""
+    if not (isinstance(a, types.Float) and a == b == c):
+        return None
+    sig = a(a, b, c)
+
+    def codegen(context, builder, signature, args):
+        lty = context.get_value_type(signature.return_type)
+        fn = builder.module.declare_intrinsic("llvm.fma", [lty], ir.FunctionType(lty, [lty, lty, lty]))
+        return builder.call(fn, args)
+
+    return sig, codegen
