@@ -81,7 +81,15 @@ def test_boxfilter_every_ddepth_and_raw_sums(dtype):
     rng = np.random.default_rng(7)
     src = make_image(rng, (11, 14, 3), dtype)
     tried = 0
-    for ddepth in (-1, purecv.CV_8U, purecv.CV_16U, purecv.CV_16S, purecv.CV_32S, purecv.CV_32F, purecv.CV_64F):
+    for ddepth in (
+        -1,
+        purecv.CV_8U,
+        purecv.CV_16U,
+        purecv.CV_16S,
+        purecv.CV_32S,
+        purecv.CV_32F,
+        purecv.CV_64F,
+    ):
         for normalize in (True, False):
             for ksize in ((3, 3), (2, 5), (16, 16), (20, 30)):
                 try:
@@ -158,7 +166,11 @@ def test_large_images_across_strips(threads):
                 np.testing.assert_array_equal(
                     purecv.blur(src, ksize, borderType=border), cv2.blur(src, ksize, borderType=border)
                 )
-                assert_like_cv2(purecv.blur(srcf, ksize, borderType=border), cv2.blur(srcf, ksize, borderType=border), srcf)
+                assert_like_cv2(
+                    purecv.blur(srcf, ksize, borderType=border),
+                    cv2.blur(srcf, ksize, borderType=border),
+                    srcf,
+                )
     finally:
         purecv.setNumThreads(-1)
 
@@ -207,7 +219,8 @@ def test_box_blur_is_blur_and_works_in_place():
     np.testing.assert_array_equal(purecv.box_blur(img, 8), expected)
     address = img.__array_interface__["data"][0]
     out = purecv.box_blur(img, 8, out=img)
-    assert out is img and img.__array_interface__["data"][0] == address
+    assert out is img
+    assert img.__array_interface__["data"][0] == address
     np.testing.assert_array_equal(img, expected)
 
 
@@ -233,7 +246,9 @@ def test_wrap_border_against_reference(dtype):
     rng = np.random.default_rng(12)
     # 16-bit sums round in float32 except in the last W*C % 8 lanes (cv2's scalar tail), which the
     # reference does not model: keep W*C a multiple of 8 for those types.
-    shapes = ((2, 8), (9, 16), (20, 8)) if np.dtype(dtype).itemsize == 2 else ((1, 1), (2, 3), (9, 13), (20, 7))
+    shapes = (
+        ((2, 8), (9, 16), (20, 8)) if np.dtype(dtype).itemsize == 2 else ((1, 1), (2, 3), (9, 13), (20, 7))
+    )
     for shape in shapes:
         for cn in (1, 3, 5):
             src = make_image(rng, shaped(shape, cn), dtype)
@@ -241,28 +256,64 @@ def test_wrap_border_against_reference(dtype):
                 for anchor in ((-1, -1), (0, 0)):
                     for normalize in (True, False):
                         ddepth = -1 if normalize else purecv.CV_64F
-                        got = purecv.boxFilter(src, ddepth, ksize, anchor=anchor, normalize=normalize,
-                                               borderType=purecv.BORDER_WRAP)
+                        got = purecv.boxFilter(
+                            src,
+                            ddepth,
+                            ksize,
+                            anchor=anchor,
+                            normalize=normalize,
+                            borderType=purecv.BORDER_WRAP,
+                        )
                         ref = box_filter_ref(src, ksize, anchor, normalize, purecv.BORDER_WRAP, ddepth)
                         if got.dtype.kind == "f":
-                            np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-9 * float(np.abs(src).max()))
+                            np.testing.assert_allclose(
+                                got, ref, rtol=1e-5, atol=1e-9 * float(np.abs(src).max())
+                            )
                         else:
                             np.testing.assert_array_equal(got, ref)
 
 
-def test_nan_and_inf_propagate_as_in_cv2():
-    src = np.ones((12, 10), np.float32)
-    src[4, 3] = np.nan
-    src[8, 7] = np.inf
-    src[2, 8] = -np.inf
-    for ksize in ((3, 3), (5, 5), (3, 1)):
-        expected = cv2.blur(src, ksize)
-        got = purecv.blur(src, ksize)
-        np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
-        np.testing.assert_array_equal(np.isposinf(got), np.isposinf(expected))
-        np.testing.assert_array_equal(np.isneginf(got), np.isneginf(expected))
-        finite = np.isfinite(expected)
-        np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-6)
+@pytest.mark.parametrize("threads", [1, 2])
+def test_nan_and_inf_reach_exactly_the_windows_that_hold_them(threads):
+    """NaN/inf propagate to every output whose window holds one, as in cv2, and no further.
+
+    cv2's running sums also carry a NaN on along the rows and columns after its window (a whole
+    600x500 image for a 9x9 box); purecv does not, so there it gives a subset of cv2's non-finite pixels
+    and equal values elsewhere.
+    """
+    rng = np.random.default_rng(14)
+    purecv.setNumThreads(threads)
+    try:
+        for shape in ((12, 10), (600, 500)):
+            src = rng.random(shape).astype(np.float32)
+            src[4, 3], src[8, 7], src[shape[0] - 3, 2], src[300 % shape[0], 9] = (
+                np.nan,
+                np.inf,
+                -np.inf,
+                np.inf,
+            )
+            for ksize in ((3, 3), (4, 4), (7, 3), (9, 9)):
+                for border in (purecv.BORDER_REFLECT_101, purecv.BORDER_CONSTANT, purecv.BORDER_WRAP):
+                    got = purecv.blur(src, ksize, borderType=border)
+
+                    def holds(mask, ksize=ksize, border=border):
+                        counts = box_filter_ref(
+                            mask.astype(np.float64), ksize, normalize=False, borderType=border
+                        )
+                        return counts > 0
+
+                    nan_in, pos_in, neg_in = holds(np.isnan(src)), holds(src == np.inf), holds(src == -np.inf)
+                    np.testing.assert_array_equal(np.isnan(got), nan_in | (pos_in & neg_in))
+                    np.testing.assert_array_equal(got == np.inf, pos_in & ~nan_in & ~neg_in)
+                    np.testing.assert_array_equal(got == -np.inf, neg_in & ~nan_in & ~pos_in)
+                    if border == purecv.BORDER_WRAP:
+                        continue
+                    expected = cv2.blur(src, ksize, borderType=border)
+                    assert not (np.isfinite(expected) & ~np.isfinite(got)).any()
+                    finite = np.isfinite(expected) & np.isfinite(got)
+                    np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-5)
+    finally:
+        purecv.setNumThreads(-1)
 
 
 def test_gil_released_threads_give_same_results():
@@ -317,8 +368,14 @@ GOOD = np.zeros((4, 4), np.uint8)
 
 @pytest.mark.parametrize(
     ("dtype", "name"),
-    [(np.bool_, "bool"), (np.int64, "int64"), (np.float16, "float16"), (np.complex64, "complex64"),
-     (object, "object"), (np.int8, "int8")],
+    [
+        (np.bool_, "bool"),
+        (np.int64, "int64"),
+        (np.float16, "float16"),
+        (np.complex64, "complex64"),
+        (object, "object"),
+        (np.int8, "int8"),
+    ],
 )
 def test_refused_dtypes(dtype, name):
     with pytest.raises(TypeError, match=rf"blur: 'src' has dtype {name}; expected one of uint8"):

@@ -39,7 +39,9 @@ __all__ = [
 ]
 
 # How a window sum S becomes an output value (one choice per call, branched per row, never per pixel).
-FINISH_FIX8 = 0  # 8-bit, area <= 256: OpenCV's ((S + dd) * ds) >> 23 (ColumnSum<ushort, uchar>), see fix8_magic
+FINISH_FIX8 = (
+    0  # 8-bit, area <= 256: OpenCV's ((S + dd) * ds) >> 23 (ColumnSum<ushort, uchar>), see fix8_magic
+)
 FINISH_F32 = 1  # int sums to int output: rint(f32(S) * f32(scale)) in OpenCV's SIMD body, f64 in its tail
 FINISH_F64 = 2  # S * scale in double, then round half to even and saturate (int) or cast (float)
 FINISH_RAW = 3  # normalize=False: saturate S into the output type
@@ -63,7 +65,7 @@ def opencv_fix8(area: int) -> tuple[int, int]:
     return ds, dd
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def fix8_magic(area: int) -> tuple[int, int, int]:
     """A 16-bit multiply-high ``(m, e, shift)`` equal to OpenCV's 8-bit rounding for every sum of ``area``.
 
@@ -78,7 +80,12 @@ def fix8_magic(area: int) -> tuple[int, int, int]:
         for m in (-(-(1 << (16 + shift)) // area), (1 << (16 + shift)) // area):
             for e in (dd, dd - 1, dd + 1):
                 x = sums + e
-                if m < 1 << 16 and e >= 0 and x[-1] < 1 << 16 and np.array_equal(((x * m) >> 16) >> shift, want):
+                if (
+                    m < 1 << 16
+                    and e >= 0
+                    and x[-1] < 1 << 16
+                    and np.array_equal(((x * m) >> 16) >> shift, want)
+                ):
                     return m, e, shift
     msg = f"no 16-bit multiply-high matches OpenCV's rounding for area {area}"
     raise AssertionError(msg)
@@ -193,9 +200,41 @@ def _copy_border_column(colsum, inner, j, sx, cn):
 
 
 @kernel
-def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, colsum, hsum, tmp, zero, zero_acc,
-               mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi):
-    """Output rows ``[y0, y1)``: running column sums down the strip, window sums across it."""
+def _box_strip(
+    src,
+    dst,
+    y0,
+    y1,
+    ytab,
+    xtab,
+    before,
+    cn,
+    kw,
+    kh,
+    square,
+    colsum,
+    hsum,
+    tmp,
+    zero,
+    zero_acc,
+    mode,
+    ds,
+    dd,
+    shift,
+    scale,
+    tail,
+    lo,
+    hi,
+    to_int,
+    neg_to_hi,
+    exact_window,
+):
+    """Output rows ``[y0, y1)``: running column sums down the strip, window sums across it.
+
+    Returns True if a column sum ended non-finite: a NaN or inf entered a running sum and stays in it
+    (``x - x`` is NaN there), so the caller reruns with ``exact_window``, which sums each window's rows
+    afresh, and a NaN reaches exactly the outputs whose window holds it.
+    """
     lanes = src.shape[1]
     width = lanes // cn
     base = before * cn
@@ -214,9 +253,17 @@ def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, colsum,
                 for i in range(lanes):
                     inner[i] = inner[i] + row[i]
     for y in range(y0, y1):
+        if exact_window and y > y0:  # start the column sums over from the window's first row
+            for i in range(lanes):
+                inner[i] = 0
+            for r in range(y, y + kh - 1):
+                if ytab[r] >= 0:
+                    row = src[ytab[r]]
+                    for i in range(lanes):
+                        inner[i] = inner[i] + row[i] * row[i] if square else inner[i] + row[i]
         # colsum += row entering the window (y + kh - 1) - row that left it (y - 1)
         sy_in = ytab[y + kh - 1]
-        sy_out = ytab[y - 1] if y > y0 else -1
+        sy_out = ytab[y - 1] if y > y0 and not exact_window else -1
         row_in = src[sy_in] if sy_in >= 0 else zero
         row_out = src[sy_out] if sy_out >= 0 else zero
         # (accumulate in the accumulator's type: colsum + a - b, never a - b in the source type)
@@ -243,30 +290,154 @@ def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, colsum,
                 part, a, b = v, v[cn:], zero_acc
             else:
                 part, a, b = v, zero_acc, zero_acc
-            _finish_row(part, a, b, out_row[c0:c1], mode, ds, dd, shift, scale, max(0, tail - c0), lo, hi, to_int, neg_to_hi)
+            _finish_row(
+                part,
+                a,
+                b,
+                out_row[c0:c1],
+                mode,
+                ds,
+                dd,
+                shift,
+                scale,
+                max(0, tail - c0),
+                lo,
+                hi,
+                to_int,
+                neg_to_hi,
+            )
+    poisoned = False
+    for i in range(lanes):
+        poisoned |= inner[i] - inner[i] != 0
+    return poisoned
 
 
 @kernel
-def box_rows(src, dst, ytab, xtab, before, cn, kw, kh, square, acc,
-             mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi):
-    """Box filter of (H, W*C) rows ``src`` into ``dst`` on the calling thread. ``acc``: accumulator template."""
-    padded = acc.shape[0]
-    lanes = src.shape[1]
-    _box_strip(src, dst, 0, src.shape[0], ytab, xtab, before, cn, kw, kh, square,
-               np.empty_like(acc), np.empty(CHUNK, acc.dtype), np.empty((2, CHUNK + padded - lanes), acc.dtype),
-               np.zeros(src.shape[1], src.dtype), np.zeros(CHUNK, acc.dtype), mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi)
+def _buffers(src, acc):
+    """Per-strip scratch: column sums (padded width), window sums and doubling buffers (one chunk each)."""
+    halo = acc.shape[0] - src.shape[1]
+    return np.empty_like(acc), np.empty(CHUNK, acc.dtype), np.empty((2, CHUNK + halo), acc.dtype)
+
+
+@kernel
+def box_rows(
+    src,
+    dst,
+    ytab,
+    xtab,
+    before,
+    cn,
+    kw,
+    kh,
+    square,
+    acc,
+    mode,
+    ds,
+    dd,
+    shift,
+    scale,
+    tail,
+    lo,
+    hi,
+    to_int,
+    neg_to_hi,
+    exact_window,
+):
+    """Box filter of (H, W*C) rows ``src`` into ``dst`` on the calling thread. ``acc``: accumulator template.
+
+    Returns True if a non-finite value entered the running sums (see :func:`_box_strip`).
+    """
+    colsum, hsum, tmp = _buffers(src, acc)
+    zero, zero_acc = np.zeros(src.shape[1], src.dtype), np.zeros(CHUNK, acc.dtype)
+    return _box_strip(
+        src,
+        dst,
+        0,
+        src.shape[0],
+        ytab,
+        xtab,
+        before,
+        cn,
+        kw,
+        kh,
+        square,
+        colsum,
+        hsum,
+        tmp,
+        zero,
+        zero_acc,
+        mode,
+        ds,
+        dd,
+        shift,
+        scale,
+        tail,
+        lo,
+        hi,
+        to_int,
+        neg_to_hi,
+        exact_window,
+    )
 
 
 @parallel_kernel
-def box_rows_parallel(src, dst, ytab, xtab, before, cn, kw, kh, square, acc,
-                      mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi, n_strips):
+def box_rows_parallel(
+    src,
+    dst,
+    ytab,
+    xtab,
+    before,
+    cn,
+    kw,
+    kh,
+    square,
+    acc,
+    mode,
+    ds,
+    dd,
+    shift,
+    scale,
+    tail,
+    lo,
+    hi,
+    to_int,
+    neg_to_hi,
+    exact_window,
+    n_strips,
+):
     """As :func:`box_rows`, over ``n_strips`` strips of rows on the thread pool (each its own halo)."""
-    height = src.shape[0]
-    padded = acc.shape[0]
-    lanes = src.shape[1]
-    zero = np.zeros(src.shape[1], src.dtype)
+    zero, zero_acc = np.zeros(src.shape[1], src.dtype), np.zeros(CHUNK, acc.dtype)
+    poisoned = np.zeros(n_strips, np.bool_)
     for s in prange(n_strips):
-        y0, y1 = strip_range(height, n_strips, s)
-        _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square,
-                   np.empty_like(acc), np.empty(CHUNK, acc.dtype), np.empty((2, CHUNK + padded - lanes), acc.dtype),
-                   zero, np.zeros(CHUNK, acc.dtype), mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi)
+        y0, y1 = strip_range(src.shape[0], n_strips, s)
+        colsum, hsum, tmp = _buffers(src, acc)
+        poisoned[s] = _box_strip(
+            src,
+            dst,
+            y0,
+            y1,
+            ytab,
+            xtab,
+            before,
+            cn,
+            kw,
+            kh,
+            square,
+            colsum,
+            hsum,
+            tmp,
+            zero,
+            zero_acc,
+            mode,
+            ds,
+            dd,
+            shift,
+            scale,
+            tail,
+            lo,
+            hi,
+            to_int,
+            neg_to_hi,
+            exact_window,
+        )
+    return poisoned.any()

@@ -61,10 +61,16 @@ def _out_depth(func: str, ddepth: object, sdepth: int, default: int, square: boo
         msg = f"{func}: 'ddepth' must be an int (-1 or a CV_* depth); got {ddepth!r}"
         raise TypeError(msg)
     ddepth = default if ddepth < 0 else int(ddepth)
-    allowed = [d for d in _DDEPTHS if not (d == CV_32S and (sdepth in (CV_32F, CV_64F) or square and sdepth != CV_8U))]
+    allowed = [
+        d
+        for d in _DDEPTHS
+        if not (d == CV_32S and (sdepth in (CV_32F, CV_64F) or square and sdepth != CV_8U))
+    ]
     if ddepth not in allowed:
         names = ", ".join(DEPTH_NAMES[d] for d in allowed)
-        msg = f"{func}: 'ddepth' for a {DEPTH_NAMES[sdepth]} source must be -1 or one of {names}; got {ddepth}"
+        msg = (
+            f"{func}: 'ddepth' for a {DEPTH_NAMES[sdepth]} source must be -1 or one of {names}; got {ddepth}"
+        )
         raise ValueError(msg)
     return ddepth
 
@@ -93,7 +99,12 @@ def _box(func, src, ddepth, ksize, dst, anchor, normalize, border_type, *, squar
         raise TypeError(msg)
     normalize = bool(normalize)
     height, width = src.shape[:2]
-    if border != BORDER_CONSTANT and normalize and int(border_type) & BORDER_ISOLATED and sdepth in _INT_DEPTHS:
+    if (
+        border != BORDER_CONSTANT
+        and normalize
+        and int(border_type) & BORDER_ISOLATED
+        and sdepth in _INT_DEPTHS
+    ):
         # cv2 (integer depths): a 1-pixel-high (wide) image is filtered with a 1-pixel-high (wide) kernel.
         kh = 1 if height == 1 else kh
         kw = 1 if width == 1 else kw
@@ -101,7 +112,9 @@ def _box(func, src, ddepth, ksize, dst, anchor, normalize, border_type, *, squar
     out_shape = src.shape if src.ndim == 2 or src.shape[2] > 1 else src.shape[:2]
     out_dtype = DTYPE_OF[ddepth]
     dst = check_dst(func, dst, out_shape, out_dtype)
-    result = _box_driver(src, out_shape, out_dtype, dst, kw, kh, ax, ay, border, normalize, square, sdepth, ddepth)
+    result = _box_driver(
+        src, out_shape, out_dtype, dst, kw, kh, ax, ay, border, normalize, square, sdepth, ddepth
+    )
     return result
 
 
@@ -145,14 +158,34 @@ def _box_driver(src, out_shape, out_dtype, dst, kw, kh, ax, ay, border, normaliz
     ytab = border_table(height, ay, kh - 1 - ay, border)
     xtab = border_table(width, ax, kw - 1 - ax, border)
     acc = np.empty((width + kw - 1) * cn, acc_dtype)
-    args = (rows, out_rows, ytab, xtab, ax, cn, kw, kh, square, acc, mode, ds, dd, shift, scale, tail, lo, hi, to_int,
-            neg_to_hi)
+    args = (
+        rows,
+        out_rows,
+        ytab,
+        xtab,
+        ax,
+        cn,
+        kw,
+        kh,
+        square,
+        acc,
+        mode,
+        ds,
+        dd,
+        shift,
+        scale,
+        tail,
+        lo,
+        hi,
+        to_int,
+        neg_to_hi,
+    )
     current_threads()
     n_strips = plan_strips(height, lanes, kh)
-    if n_strips == 1:
-        box_rows(*args)
-    else:
-        box_rows_parallel(*args, n_strips)
+    run = box_rows if n_strips == 1 else box_rows_parallel
+    extra = () if n_strips == 1 else (n_strips,)
+    if run(*args, False, *extra) and acc_dtype.kind == "f":
+        run(*args, True, *extra)  # a NaN or inf entered a running sum: sum every window afresh
     if dst is not None and out is not dst:
         dst[...] = out
         return dst
@@ -202,7 +235,13 @@ def blur(
     Notes
     -----
     Integer results are bit-identical to cv2 5.0.0; float results agree within 1e-5 relative (float32)
-    and 1e-12 (float64). The cost per pixel does not depend on the kernel size (running sums).
+    and 1e-12 (float64) of ``max(|cv2|, max|src|)``. The cost per pixel does not depend on the kernel
+    size (running sums).
+
+    NaN and inf propagate to every output whose window holds one (NaN, or +-inf; +inf and -inf together
+    give NaN), as in cv2. cv2's running sums also carry a NaN on past its windows, down the columns and
+    along the rows (for a 9x9 box on a 600x500 image, to every pixel); purecv stops at the window: where
+    cv2 is finite, purecv is too, with equal values.
 
     Examples
     --------
@@ -222,7 +261,9 @@ def blur(
     array([[1, 0],
            [0, 0]], dtype=uint8)
     """
-    return _box("blur", src, -1, ksize, dst, anchor, True, borderType, square=False, default_depth=_same_depth)
+    return _box(
+        "blur", src, -1, ksize, dst, anchor, True, borderType, square=False, default_depth=_same_depth
+    )
 
 
 def boxFilter(  # noqa: N802 (cv2's name)
@@ -268,7 +309,16 @@ def boxFilter(  # noqa: N802 (cv2's name)
            [20, 33, 24]], dtype=int32)
     """
     return _box(
-        "boxFilter", src, ddepth, ksize, dst, anchor, normalize, borderType, square=False, default_depth=_same_depth
+        "boxFilter",
+        src,
+        ddepth,
+        ksize,
+        dst,
+        anchor,
+        normalize,
+        borderType,
+        square=False,
+        default_depth=_same_depth,
     )
 
 
@@ -307,7 +357,16 @@ def sqrBoxFilter(  # noqa: N802 (cv2's name)
            [25., 16.]], dtype=float32)
     """
     return _box(
-        "sqrBoxFilter", src, ddepth, ksize, dst, anchor, normalize, borderType, square=True, default_depth=_sqr_depth
+        "sqrBoxFilter",
+        src,
+        ddepth,
+        ksize,
+        dst,
+        anchor,
+        normalize,
+        borderType,
+        square=True,
+        default_depth=_sqr_depth,
     )
 
 
@@ -344,6 +403,14 @@ def box_blur(image: np.ndarray, diameter: int, out: np.ndarray | None = None) ->
         msg = f"box_blur: 'diameter' must be >= 1; got {diameter}"
         raise ValueError(msg)
     return _box(
-        "box_blur", image, -1, (int(diameter), int(diameter)), out, (-1, -1), True, BORDER_DEFAULT,
-        square=False, default_depth=_same_depth,
+        "box_blur",
+        image,
+        -1,
+        (int(diameter), int(diameter)),
+        out,
+        (-1, -1),
+        True,
+        BORDER_DEFAULT,
+        square=False,
+        default_depth=_same_depth,
     )
