@@ -12,6 +12,7 @@ from .constants import *  # noqa: F403 (cv2's flat namespace of constants)
 from .filters.box import blur, box_blur, boxFilter, sqrBoxFilter
 from .filters.linear import filter2D
 from .filters.stackblur import stackBlur
+from .io import haveImageReader, haveImageWriter, imdecode, imencode, imread, imwrite
 
 __version__ = "0.1.0"
 
@@ -25,6 +26,12 @@ __all__ = [
     "sqrBoxFilter",
     "stackBlur",
     "getNumThreads",
+    "haveImageReader",
+    "haveImageWriter",
+    "imdecode",
+    "imencode",
+    "imread",
+    "imwrite",
     "setNumThreads",
     *constants.__all__,
 ]
