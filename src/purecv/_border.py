@@ -22,6 +22,8 @@ Examples
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .constants import BORDER_CONSTANT, BORDER_REFLECT, BORDER_REFLECT_101, BORDER_REPLICATE, BORDER_WRAP
@@ -29,8 +31,19 @@ from .constants import BORDER_CONSTANT, BORDER_REFLECT, BORDER_REFLECT_101, BORD
 __all__ = ["border_interpolate", "border_table"]
 
 
+@functools.lru_cache(maxsize=256)
 def border_table(n: int, before: int, after: int, border: int) -> np.ndarray:
-    """Return the source index (or -1 for CONSTANT) of each of ``before + n + after`` padded positions."""
+    """Return the source index (or -1 for CONSTANT) of each of ``before + n + after`` padded positions.
+
+    Tables are cached (a small image's call would otherwise spend more time building them than filtering)
+    and returned read-only.
+    """
+    table = _build_table(n, before, after, border)
+    table.flags.writeable = False
+    return table
+
+
+def _build_table(n: int, before: int, after: int, border: int) -> np.ndarray:
     p = np.arange(-before, n + after, dtype=np.int64)
     if border == BORDER_CONSTANT:
         return np.where((p >= 0) & (p < n), p, -1)

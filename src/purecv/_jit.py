@@ -12,6 +12,8 @@ Every kernel module decorates with :func:`kernel` (serial) or :func:`parallel_ke
 
 from __future__ import annotations
 
+import threading
+
 import numba
 
 __all__ = ["JIT_OPTIONS", "current_threads", "getNumThreads", "kernel", "parallel_kernel", "setNumThreads"]
@@ -20,6 +22,7 @@ JIT_OPTIONS = {"cache": True, "nogil": True, "fastmath": False, "error_model": "
 
 _MAX_THREADS = numba.config.NUMBA_NUM_THREADS
 _threads = _MAX_THREADS
+_applied = threading.local()  # the count last given to numba.set_num_threads, per thread
 
 
 def kernel(func):
@@ -71,8 +74,10 @@ def getNumThreads() -> int:  # noqa: N802 (cv2's name)
 def current_threads() -> int:
     """Apply the requested thread count to Numba in the calling thread and return it.
 
-    ``numba.set_num_threads`` is thread-local, so the drivers call this before each parallel kernel.
+    ``numba.set_num_threads`` is thread-local, so the drivers call this before each parallel kernel; what
+    was applied is remembered per thread, so the common case costs one attribute read.
     """
-    if numba.get_num_threads() != _threads:
+    if getattr(_applied, "threads", None) != _threads:
         numba.set_num_threads(_threads)
+        _applied.threads = _threads
     return _threads

@@ -80,6 +80,18 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
 
 
+def _is_int_pair(value: object) -> bool:
+    """A cv2 Size or Point: a tuple, list or array of two ints (not bools)."""
+    if type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int:
+        return True  # the common case, without the ABC checks below
+    return (
+        isinstance(value, Sequence | np.ndarray)
+        and not isinstance(value, str | bytes)
+        and len(value) == 2
+        and all(_is_int(v) for v in value)
+    )
+
+
 def depth_of(dtype: np.dtype) -> int:
     """Return cv2's depth code (``CV_8U`` ...) of a NumPy dtype."""
     return DEPTH_OF[np.dtype(dtype)]
@@ -114,13 +126,7 @@ def check_image(
 
 def check_ksize(func: str, ksize: object, name: str = "ksize") -> tuple[int, int]:
     """Check a cv2 ``Size``: a pair of positive ints ``(width, height)``."""
-    ok = (
-        isinstance(ksize, Sequence | np.ndarray)
-        and not isinstance(ksize, str | bytes)
-        and len(ksize) == 2
-        and all(_is_int(v) for v in ksize)
-    )
-    if not ok:
+    if not _is_int_pair(ksize):
         msg = f"{func}: '{name}' must be a pair of ints (width, height); got {ksize!r}"
         raise TypeError(msg)
     kw, kh = int(ksize[0]), int(ksize[1])
@@ -132,13 +138,7 @@ def check_ksize(func: str, ksize: object, name: str = "ksize") -> tuple[int, int
 
 def check_anchor(func: str, anchor: object, kw: int, kh: int) -> tuple[int, int]:
     """Check a cv2 anchor ``(x, y)`` inside a ``kw`` x ``kh`` kernel; ``-1`` means the centre."""
-    ok = (
-        isinstance(anchor, Sequence | np.ndarray)
-        and not isinstance(anchor, str | bytes)
-        and len(anchor) == 2
-        and all(_is_int(v) for v in anchor)
-    )
-    if not ok:
+    if not _is_int_pair(anchor):
         msg = f"{func}: 'anchor' must be a pair of ints (x, y); got {anchor!r}"
         raise TypeError(msg)
     ax, ay = int(anchor[0]), int(anchor[1])

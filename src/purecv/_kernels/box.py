@@ -50,7 +50,7 @@ FINISH_RAW = 3  # normalize=False: saturate S into the output type
 CHUNK = 2048
 
 # Below this width a window is summed tap by tap; above it, by doubling widths (log2(kw) passes).
-_DIRECT_MAX_TAPS = 6
+_DIRECT_MAX_TAPS = 10
 
 
 def opencv_fix8(area: int) -> tuple[int, int]:
@@ -97,22 +97,36 @@ def _window_sum(v, out, n, step, k, tmp):
 
     ``v`` is not changed; for ``k == 1`` it is returned itself, with no copy.
 
-    Small ``k``: ``k`` vector adds over shifted views. Large ``k``: ``tmp`` holds sums of windows of width
-    1, 2, 4, ... (each doubling is one vectorised pass), and the binary digits of ``k`` pick which to add,
-    so the cost is about ``2 * log2(k)`` passes instead of ``k``.
+    Small ``k``: vector adds over shifted views, three or four taps per pass. Large ``k``: ``tmp`` holds
+    sums of windows of width 1, 2, 4, ... (each doubling is one vectorised pass), and the binary digits of
+    ``k`` pick which to add, so the cost is about ``2 * log2(k)`` passes instead of ``k``.
     """
     # Numba checks every index that might be negative (``a[i + off]``), which blocks SIMD; so each loop
     # indexes views (``a[off:][i]``) with the bare loop counter only.
     if k == 1:
         return v
-    if k <= _DIRECT_MAX_TAPS:
-        vj = v[step:]
-        for i in range(n):
-            out[i] = v[i] + vj[i]
-        for j in range(2, k):
-            vj = v[j * step :]
+    if k <= _DIRECT_MAX_TAPS:  # out = v0 + v1 + v2 (+ v3), then out += the next three taps, ...
+        v1, v2, v3 = v[step:], v[2 * step :], v[3 * step :]
+        if k == 2:
             for i in range(n):
-                out[i] += vj[i]
+                out[i] = v[i] + v1[i]
+        elif k == 3:
+            for i in range(n):
+                out[i] = v[i] + v1[i] + v2[i]
+        else:
+            for i in range(n):
+                out[i] = v[i] + v1[i] + v2[i] + v3[i]
+        for j in range(4, k, 3):
+            a, b, c = v[j * step :], v[(j + 1) * step :], v[(j + 2) * step :]
+            if j + 3 <= k:
+                for i in range(n):
+                    out[i] += a[i] + b[i] + c[i]
+            elif j + 2 == k:
+                for i in range(n):
+                    out[i] += a[i] + b[i]
+            else:
+                for i in range(n):
+                    out[i] += a[i]
         return out
     # Doubling: ``tmp[p]`` holds sums of ``width`` taps; each pass writes sums of 2 * width taps into the
     # other row of ``tmp`` (two buffers, so no loop reads what it writes and every pass vectorises; picking

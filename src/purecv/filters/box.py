@@ -28,6 +28,7 @@ from .._kernels.box import (
 from .._kernels.rows import as_rows, plan_strips
 from .._validate import (
     DEPTH_NAMES,
+    DEPTH_OF,
     DTYPE_OF,
     check_anchor,
     check_border,
@@ -53,6 +54,10 @@ _BOX_DTYPES = (np.uint8, np.uint16, np.int16, np.int32, np.float32, np.float64)
 _SQR_DTYPES = (np.uint8, np.uint16, np.int16, np.float32, np.float64)
 _INT_DEPTHS = (CV_8U, CV_16U, CV_16S, CV_32S)
 _DDEPTHS = (CV_8U, CV_16U, CV_16S, CV_32S, CV_32F, CV_64F)
+# Saturation bounds of each output type (floats do not saturate).
+_LIMITS = {
+    DTYPE_OF[d]: (float(np.iinfo(DTYPE_OF[d]).min), float(np.iinfo(DTYPE_OF[d]).max)) for d in _INT_DEPTHS
+} | {np.dtype(np.float32): (-np.inf, np.inf), np.dtype(np.float64): (-np.inf, np.inf)}
 
 
 def _out_depth(func: str, ddepth: object, sdepth: int, default: int, square: bool) -> int:
@@ -90,7 +95,7 @@ def _sum_type(sdepth: int, ddepth: int, area: int, normalize: bool, square: bool
 def _box(func, src, ddepth, ksize, dst, anchor, normalize, border_type, *, square, default_depth):
     """Validate a box-filter call, then run the driver. Shared by the three public box functions."""
     src = check_image(func, src, dtypes=_SQR_DTYPES if square else _BOX_DTYPES)
-    sdepth = {v: k for k, v in DTYPE_OF.items()}[src.dtype]
+    sdepth = DEPTH_OF[src.dtype]
     ddepth = _out_depth(func, ddepth, sdepth, default_depth(sdepth), square)
     kw, kh = check_ksize(func, ksize)
     border = check_border(func, border_type)
@@ -152,8 +157,7 @@ def _box_driver(src, out_shape, out_dtype, dst, kw, kh, ax, ay, border, normaliz
     to_int = ddepth in _INT_DEPTHS
     # cv2's SIMD body packs int32 results into unsigned types as unsigned: negatives saturate high.
     neg_to_hi = acc_dtype == np.int32 and ddepth in (CV_8U, CV_16U)
-    info = np.iinfo(out_dtype) if to_int else None
-    lo, hi = (float(info.min), float(info.max)) if to_int else (-np.inf, np.inf)
+    lo, hi = _LIMITS[out_dtype]
 
     ytab = border_table(height, ay, kh - 1 - ay, border)
     xtab = border_table(width, ax, kw - 1 - ax, border)
