@@ -17,34 +17,17 @@ Gray weights are OpenCV 5.0's (``imgproc/src/color.hpp``):
 from __future__ import annotations
 
 import numpy as np
-from llvmlite import ir
-from numba import prange, types
-from numba.core import cgutils
-from numba.extending import intrinsic
+from numba import prange
 
 from .._jit import kernel, parallel_kernel
+from .fma import fma
 from .rows import strip_range
 
-__all__ = ["GRAY_WEIGHTS_F32", "GRAY_WEIGHTS_FIX15", "fma32", "gray_float", "gray_int", "shuffle"]
+__all__ = ["GRAY_WEIGHTS_F32", "GRAY_WEIGHTS_FIX15", "gray_float", "gray_int", "shuffle"]
 
 # (B, G, R) weights of cvtColor's colour -> gray, for integer and float32 images.
 GRAY_WEIGHTS_FIX15 = (3735, 19235, 9798)
 GRAY_WEIGHTS_F32 = (np.float32(0.114), np.float32(0.587), np.float32(0.299))
-
-
-@intrinsic
-def fma32(typingctx, a, b, c):
-    """``a * b + c`` in float32 with one rounding (LLVM's ``llvm.fma.f32``: one instruction with FMA3)."""
-    sig = types.float32(types.float32, types.float32, types.float32)
-
-    def codegen(context, builder, signature, args):
-        f32 = ir.FloatType()
-        fnty = ir.FunctionType(f32, [f32, f32, f32])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.fma.f32")
-        vals = [context.cast(builder, v, t, types.float32) for v, t in zip(args, signature.args, strict=True)]
-        return builder.call(fn, vals)
-
-    return sig, codegen
 
 
 @kernel
@@ -119,12 +102,12 @@ def _gray_row_f32(s, d, n, scn, c0, c1, c2):
     """``d[x] = fma(s2, c2, fma(s0, c0, s1 * c1))`` per pixel (IPP's order; one rounding per fma)."""
     for x in range(n):
         p = x * scn
-        d[x] = fma32(s[p + 2], c2, fma32(s[p], c0, s[p + 1] * c1))
+        d[x] = fma(s[p + 2], c2, fma(s[p], c0, s[p + 1] * c1))
     if scn == 3 and n % 8 >= 4:
         # IPP handles 8 pixels at a time, then one block of 4 whose lanes 0 and 2 add channel 0 first.
         for x in range(n - n % 8, n - n % 8 + 4, 2):
             p = x * 3
-            d[x] = fma32(s[p + 2], c2, fma32(s[p + 1], c1, s[p] * c0))
+            d[x] = fma(s[p + 2], c2, fma(s[p + 1], c1, s[p] * c0))
 
 
 @parallel_kernel

@@ -23,6 +23,7 @@ from __future__ import annotations
 import errno
 import os
 import uuid
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -238,7 +239,9 @@ def imdecode(buf: np.ndarray | bytes | bytearray | memoryview, flags: int) -> np
     return _decode(data, flags, f"imdecode: buffer of {len(data)} bytes")
 
 
-def imencode(ext: str, img: np.ndarray, params=None) -> tuple[bool, np.ndarray]:
+def imencode(
+    ext: str, img: np.ndarray, params: Sequence[int] | np.ndarray | None = None
+) -> tuple[bool, np.ndarray]:
     """Encode an image into memory, as ``cv2.imencode``.
 
     Parameters
@@ -272,7 +275,9 @@ def imencode(ext: str, img: np.ndarray, params=None) -> tuple[bool, np.ndarray]:
     return True, np.frombuffer(data, np.uint8).copy()
 
 
-def imwrite(filename: str | os.PathLike, img: np.ndarray, params=None) -> bool:
+def imwrite(
+    filename: str | os.PathLike, img: np.ndarray, params: Sequence[int] | np.ndarray | None = None
+) -> bool:
     """Save an image, as ``cv2.imwrite``, atomically (but raising where cv2 returns False).
 
     Parameters
