@@ -211,7 +211,7 @@ def decode(data: bytes, request, where: str) -> np.ndarray:
         native = samples.shape[2]
         cn, out_dtype, rgb = request(native, samples.dtype)
         if out_dtype == np.uint8:
-            img = _rgba_interface(samples, tags)
+            img = _rgba_interface(samples, tags, where)
         elif samples.dtype.itemsize > 2 and cn != native:
             msg = f"cv2 reads this {native}-channel {samples.dtype.name} TIFF only as {native} channels"
             raise _fail(where, f"{msg} (IMREAD_UNCHANGED, or IMREAD_ANYDEPTH with the matching colour flag)")
@@ -222,11 +222,11 @@ def decode(data: bytes, request, where: str) -> np.ndarray:
     return apply_orientation(out, tags.get(_ORIENTATION, (1,))[0])
 
 
-def _rgba_interface(samples: np.ndarray, tags: dict) -> np.ndarray:
+def _rgba_interface(samples: np.ndarray, tags: dict, where: str) -> np.ndarray:
     """libtiff's RGBA reading of 8/16-bit samples (cv2's path to every 8-bit result)."""
     if samples.dtype.itemsize > 2 or samples.dtype.kind == "f":
-        msg = "cv2 cannot read 32- or 64-bit TIFF samples as 8 bits; use IMREAD_ANYDEPTH"
-        raise ValueError(msg)
+        hint = "use IMREAD_UNCHANGED or IMREAD_ANYDEPTH"
+        raise _fail(where, f"cv2 cannot read {samples.dtype.name} TIFF samples as 8 bits; {hint}")
     u = samples.view(samples.dtype.str.replace("i", "u"))
     if u.dtype.itemsize == 2 and u.shape[2] == 1:
         u = (u >> 8).astype(np.uint8)  # libtiff's 16-bit gray: the high byte
