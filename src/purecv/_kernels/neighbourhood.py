@@ -43,7 +43,7 @@ _PAIR = 0  # both, from one shared load: acc0 with kernel row q, acc1 with kerne
 _FIRST = 1  # acc0 only
 _SECOND = 2  # acc1 only
 _GROUP = 4  # taps per entry at most
-CHUNK = 2048  # lanes per pass: two float32 accumulator rows of 8 KiB stay in L1
+CHUNK = 16384  # lanes per pass (4K RGBA rows in one pass; wider rows in chunks that stay in L2)
 
 
 def tap_schedule(weights: np.ndarray, cn: int):
