@@ -51,7 +51,11 @@ def test_demo_end_to_end_json_and_files(tmp_path, capsys):
     big = result["runs"][1]
     assert "naive_python" not in {r["key"] for r in big["rows"]}
     assert big["naive_python_skipped"]["estimated_seconds"] > 0
-    assert all(r["same_as_definition"] for r in big["rows"] if r["key"].startswith("purecv"))
+    for r in big["rows"]:  # the box rows compute the definition; filter2D rounds its float sum instead
+        if r["key"] in ("purecv_blur", "purecv_box_blur"):
+            assert r["same_as_definition"]
+        if r["key"] == "purecv_filter2D":
+            assert r["max_abs_diff"] <= 1
     assert (out / "fire_bgra.png").is_file()
     for key in rows:
         assert (out / f"{key}.png").is_file()
