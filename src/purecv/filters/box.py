@@ -259,11 +259,15 @@ def blur(
            [ 0, 10, 10, 10,  0],
            [ 0,  0,  0,  0,  0]], dtype=uint8)
 
-    cv2's rounding for power-of-two areas rounds a 2x2 mean of 1/4 up:
+    cv2's rounding for power-of-two areas rounds a 2x2 mean of 1/4 up (an even kernel's window leans
+    left and up: it covers ``x - 1 .. x`` and ``y - 1 .. y``):
 
-    >>> purecv.blur(np.array([[0, 0], [0, 1]], np.uint8), (2, 2), borderType=purecv.BORDER_CONSTANT)
-    array([[1, 0],
-           [0, 0]], dtype=uint8)
+    >>> img = np.zeros((3, 3), np.uint8)
+    >>> img[1, 1] = 1
+    >>> purecv.blur(img, (2, 2), borderType=purecv.BORDER_CONSTANT)
+    array([[0, 0, 0],
+           [0, 1, 1],
+           [0, 1, 1]], dtype=uint8)
     """
     return _box(
         "blur", src, -1, ksize, dst, anchor, True, borderType, square=False, default_depth=_same_depth
@@ -357,8 +361,8 @@ def sqrBoxFilter(  # noqa: N802 (cv2's name)
     >>> import numpy as np, purecv
     >>> img = np.array([[1, 2], [3, 4]], np.uint8)
     >>> purecv.sqrBoxFilter(img, -1, (2, 2), normalize=False, borderType=purecv.BORDER_CONSTANT)
-    array([[30., 20.],
-           [25., 16.]], dtype=float32)
+    array([[ 1.,  5.],
+           [10., 30.]], dtype=float32)
     """
     return _box(
         "sqrBoxFilter",
