@@ -154,20 +154,18 @@ def build_parser() -> argparse.ArgumentParser:
 def _blur(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import purecv
 
-    from .bench.images import read_image, write_image
-
     try:
-        img = read_image(args.input)
+        img = purecv.imread(args.input, purecv.IMREAD_UNCHANGED)
     except (OSError, ValueError) as exc:
-        parser.error(str(exc))
+        parser.error(f"cannot read an image from {args.input!r}: {exc}")
     try:
         out = purecv.blur(img, args.ksize, borderType=BORDERS[args.border])
     except (TypeError, ValueError) as exc:
         parser.error(f"cannot blur {args.input!r}: {exc}")
     try:
-        write_image(args.output, out)
-    except (OSError, ValueError) as exc:
-        parser.error(str(exc))
+        purecv.imwrite(args.output, out)
+    except (OSError, ValueError, TypeError) as exc:
+        parser.error(f"cannot write an image to {args.output!r}: {exc}")
     shape = "x".join(map(str, img.shape))
     print(
         f"{args.output}: {shape} {img.dtype.name}, blur {args.ksize[0]}x{args.ksize[1]}, border {args.border}"
