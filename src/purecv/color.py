@@ -15,8 +15,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._kernels.color import GRAY_WEIGHTS_F32, GRAY_WEIGHTS_FIX15, gray_float, gray_int, shuffle
-from ._kernels.rows import as_rows, plan_strips
+from ._jit import current_threads
+from ._kernels.color import (
+    GRAY_WEIGHTS_F32,
+    GRAY_WEIGHTS_FIX15,
+    PARALLEL_MIN_LANES,
+    gray_float,
+    gray_float_parallel,
+    gray_int,
+    gray_int_parallel,
+    shuffle,
+    shuffle_parallel,
+)
+from ._kernels.rows import as_rows
 from ._validate import check_dst, check_image
 from .constants import (
     ALGO_HINT_ACCURATE,
@@ -183,21 +194,30 @@ def _convert(src, scn, dcn, swap, dst, out_shape):
     if direct and np.may_share_memory(dst, rows) and not _same_rows(dst, rows):
         rows = rows.copy()  # overlapping, shifted views: the kernel would read pixels it has written
     out_rows = out.reshape(height, -1)
-    n_strips = plan_strips(height, width * max(scn, dcn), 0)
+    lanes = height * width * max(scn, dcn)
+    threads = current_threads() if lanes >= PARALLEL_MIN_LANES else 1
+    n_strips = min(4 * threads, height) if threads > 1 else 1
     if dcn == 1:
+        weights = GRAY_WEIGHTS_F32 if src.dtype == np.float32 else GRAY_WEIGHTS_FIX15
+        cb, cg, cr = weights
+        c0, c2 = (cr, cb) if swap else (cb, cr)
         if src.dtype == np.float32:
-            cb, cg, cr = GRAY_WEIGHTS_F32
-            c0, c2 = (cr, cb) if swap else (cb, cr)
-            gray_float(rows, out_rows, scn, c0, cg, c2, n_strips)
+            kernel, parallel = gray_float, gray_float_parallel
         else:
-            cb, cg, cr = GRAY_WEIGHTS_FIX15
-            c0, c2 = (cr, cb) if swap else (cb, cr)
-            gray_int(rows, out_rows, scn, c0, cg, c2, n_strips)
+            kernel, parallel = gray_int, gray_int_parallel
+        if n_strips > 1:
+            parallel(rows, out_rows, scn, c0, cg, c2, n_strips)
+        else:
+            kernel(rows, out_rows, scn, c0, cg, c2, 0, height)
     elif scn == dcn and not swap:
         np.copyto(out_rows, rows)  # BGR2BGR-like codes on their own layout: a copy
     else:
         alpha = src.dtype.type(_ALPHA[src.dtype])
-        shuffle(rows, out_rows, scn, dcn, 2 if swap else 0, alpha, n_strips)
+        bidx = 2 if swap else 0
+        if n_strips > 1:
+            shuffle_parallel(rows, out_rows, scn, dcn, bidx, alpha, n_strips)
+        else:
+            shuffle(rows, out_rows, scn, dcn, bidx, alpha, 0, height)
     if dst is not None and out is not dst:
         dst[...] = out
         return dst

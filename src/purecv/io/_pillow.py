@@ -20,6 +20,7 @@ from PIL import Image
 
 from ..color import cvtColor
 from ..constants import COLOR_BGR2GRAY, COLOR_BGRA2GRAY
+from ._swap import swap_rb
 
 __all__ = ["decode_jpeg", "decode_webp", "encode_jpeg", "encode_webp", "open_image"]
 
@@ -55,9 +56,7 @@ def _orientation(im: Image.Image) -> int:
 def _bgr(rgb: np.ndarray, cn: int, to_rgb: bool) -> np.ndarray:
     """(H, W, 3|4) RGB(A) -> cv2's ``cn`` channels (3 or 4), BGR(A) unless ``to_rgb``."""
     rgb = rgb[..., :cn]
-    if not to_rgb:
-        rgb = rgb[..., [2, 1, 0, 3][:cn]]
-    return np.ascontiguousarray(rgb)
+    return np.ascontiguousarray(rgb) if to_rgb else swap_rb(rgb)
 
 
 def decode_jpeg(data: bytes, request, where: str) -> tuple[np.ndarray, int]:
@@ -114,7 +113,7 @@ def _to_pillow(img: np.ndarray) -> Image.Image:
     """BGR(A)/gray uint8 -> a Pillow image in RGB(A)/L."""
     if img.ndim == 2:
         return Image.fromarray(img, "L")
-    rgb = np.ascontiguousarray(img[..., [2, 1, 0, 3][: img.shape[2]]])
+    rgb = swap_rb(img)
     return Image.fromarray(rgb, "RGBA" if img.shape[2] == 4 else "RGB")
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._kernels.png import FILTER_BITS, filter_rows, unfilter_rows
+from ._swap import swap_rb
 
 __all__ = ["SIGNATURE", "PngImage", "decode", "encode", "file_type", "to_cv"]
 
@@ -295,7 +296,7 @@ def to_cv(img: PngImage, cn: int, keep16: bool, rgb: bool) -> np.ndarray:
     if cn >= 3 and not color:
         s = s[..., [0, 0, 0, 1] if s.shape[2] == 2 else [0, 0, 0]]
     elif color and cn > 1 and not rgb:
-        s = s[..., [2, 1, 0, 3] if s.shape[2] == 4 else [2, 1, 0]]
+        s = swap_rb(s)
     return np.ascontiguousarray(s if cn > 1 else s[..., 0])
 
 
@@ -312,7 +313,7 @@ def encode(img: np.ndarray, level: int, strategy: int, filters: int) -> bytes:
     height, width = img.shape[:2]
     cn = 1 if img.ndim == 2 else img.shape[2]
     if cn >= 3:
-        img = img[..., [2, 1, 0, 3][:cn]]
+        img = swap_rb(img)
     depth = 16 if img.dtype == np.uint16 else 8
     samples = np.ascontiguousarray(img, dtype=">u2" if depth == 16 else np.uint8)
     rows = samples.view(np.uint8).reshape(height, width * cn * depth // 8)

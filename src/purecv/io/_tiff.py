@@ -28,6 +28,7 @@ from PIL import Image
 
 from .._kernels.tiff import lzw_decode, lzw_encode, packbits_decode
 from ._exif import apply_orientation
+from ._swap import swap_rb
 
 __all__ = ["decode", "encode"]
 
@@ -192,7 +193,7 @@ def _shape(s: np.ndarray, cn: int, rgb: bool) -> np.ndarray:
     elif cn > 1:
         s = np.repeat(s, 3, axis=2)
     if s.shape[2] >= 3 and not rgb:
-        s = s[..., [2, 1, 0, 3][: s.shape[2]]]
+        s = swap_rb(s)
     return s[..., 0] if cn == 1 else s
 
 
@@ -263,7 +264,7 @@ def encode(img: np.ndarray, compression: int, predictor: int | None, rows_per_st
     cn = 1 if img.ndim == 2 else img.shape[2]
     img = img.reshape(height, width, cn)
     if cn >= 3:
-        img = img[..., [2, 1, 0, 3][:cn]]
+        img = swap_rb(img)
     samples = np.ascontiguousarray(img, img.dtype.newbyteorder("<"))
     kind = samples.dtype.kind
     if predictor is None:
