@@ -407,3 +407,100 @@ def test_bad_dst():
 
 def test_exported_at_top_level():
     assert purecv.filter2D is filter2D
+
+
+# --- routes: box sums, separable passes, FFT -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16, np.float32, np.float64])
+def test_box_kernels(dtype):
+    # all taps equal: running sums; integer outputs stay bit-exact where cv2's float32 sum is exact too
+    # (w = 2**-k on its direct path). Even areas on cv2's DFT path: see the test below.
+    rng = np.random.default_rng(21)
+    src = _image((70, 90, 4), dtype, rng)
+    tally = Tally()
+    boxes = [((2, 2), 0.25), ((4, 1), 1.0), ((5, 7), 1 / 35), ((3, 3), -2.0), ((7, 9), 1 / 63)]
+    if dtype == np.uint8:
+        boxes.append(((8, 8), 1 / 64))  # the article's kernel (cv2's direct path for 8U -> 8U)
+    for (kh, kw), w in boxes:
+        kernel = np.full((kh, kw), w)
+        for border in CV2_BORDERS:
+            got = filter2D(src, -1, kernel, anchor=(0, kh - 1), borderType=border)
+            want = cv2.filter2D(src, -1, kernel, anchor=(0, kh - 1), borderType=border)
+            tally.check(got, want, src, kernel, what=f"{kh}x{kw} {w}")
+            if np.frexp(w)[0] == 0.5 and got.dtype.kind in "iu":
+                np.testing.assert_array_equal(got, want)
+    tally.done()
+
+
+@pytest.mark.parametrize(("dtype", "size"), [(np.uint8, 12), (np.uint16, 8)])
+def test_box_kernel_on_cv2_dft_path_differs_only_at_ties(dtype, size):
+    # An even-area box on cv2's DFT path (float32 FFTs for 8U -> 8U, double for 16U): FFT noise decides
+    # the exact ties S / area = n + 1/2; purecv rounds the exact sum with cv2's float32 weight, and agrees
+    # everywhere else.
+    rng = np.random.default_rng(22)
+    src = _image((60, 80, 3), dtype, rng)
+    area = size * size
+    kernel = np.full((size, size), 1 / area)
+    got = filter2D(src, -1, kernel, borderType=BORDER_REPLICATE)
+    want = cv2.filter2D(src, -1, kernel, borderType=BORDER_REPLICATE)
+    sums = np.rint(numpy_filter2d(src, CV_64F, np.ones((size, size)), border=BORDER_REPLICATE))
+    ties = sums % area == area // 2
+    assert np.abs(got.astype(int) - want).max() <= 1
+    assert (got[~ties] == want[~ties]).all()
+    assert ties.any()
+
+
+def test_rank_one_kernels():
+    # outer products: a row pass and a column pass, for float outputs and on cv2's DFT path
+    rng = np.random.default_rng(23)
+    tally = Tally()
+    for dtype, ddepth, size, sigma in [(np.float32, -1, 7, 1.5), (np.uint8, CV_32F, 9, 2.0),
+                                       (np.uint16, CV_32F, 31, 5.0), (np.float64, -1, 15, 3.0),
+                                       (np.uint8, -1, 13, 2.0), (np.uint8, CV_64F, 5, 1.0)]:  # fmt: skip
+        src = _image((80, 60, 3), dtype, rng)
+        g = cv2.getGaussianKernel(size, sigma)
+        kernel = g @ np.roll(g, 1).T  # not symmetric
+        for border in CV2_BORDERS:
+            got = filter2D(src, ddepth, kernel, delta=2.5, borderType=border)
+            want = cv2.filter2D(src, ddepth, kernel, delta=2.5, borderType=border)
+            tally.check(got, want, src, kernel, 2.5, f"{np.dtype(dtype).name} {size}")
+    tally.done()
+
+
+def test_large_kernels_on_large_image():
+    # the FFT path over several row blocks and lane chunks, against cv2 (whose DFT path runs too)
+    rng = np.random.default_rng(24)
+    tally = Tally()
+    for dtype, shape, ksize in [(np.float32, (300, 260, 4), (31, 31)), (np.uint8, (250, 300, 3), (20, 17)),
+                                (np.int16, (200, 150), (9, 40)), (np.float64, (270, 100, 2), (45, 7))]:  # fmt: skip
+        src = _image(shape, dtype, rng)
+        kernel = _kernel(*ksize, rng)
+        for border in (BORDER_CONSTANT, BORDER_REFLECT_101):
+            got = filter2D(src, -1, kernel, anchor=(2, ksize[0] - 3), delta=-1.0, borderType=border)
+            want = cv2.filter2D(src, -1, kernel, anchor=(2, ksize[0] - 3), delta=-1.0, borderType=border)
+            tally.check(got, want, src, kernel, -1.0, f"{np.dtype(dtype).name} {ksize}")
+    tally.done()
+
+
+@pytest.mark.parametrize("ddepth", [-1, CV_32F])
+def test_16bit_large_kernels_round_the_exact_sum(ddepth):
+    # cv2's DFT path runs float32 FFTs unless the output is 64F: for 16-bit data its error reaches a few
+    # thousandths, so next to a .5 tie its integer output can differ from the exact rounding by one.
+    # purecv rounds the exact sum (with cv2's float32-rounded kernel): equal to the NumPy reference, and to
+    # cv2 wherever cv2's own error cannot reach a tie.
+    rng = np.random.default_rng(25)
+    src = _image((80, 60, 3), np.uint16, rng)
+    kernel = _kernel(21, 19, rng)
+    got = filter2D(src, ddepth, kernel, delta=2.5)
+    want = cv2.filter2D(src, ddepth, kernel, delta=2.5)
+    exact = numpy_filter2d(src, CV_64F, kernel, delta=2.5)  # the float32-rounded kernel, summed in double
+    scale = np.abs(kernel).sum() * 65535 + 2.5
+    if ddepth == CV_32F:
+        Tally().check(got, exact.astype(np.float32), src, kernel, 2.5)
+        Tally().check(got, want, src, kernel, 2.5)
+        return
+    np.testing.assert_array_equal(got, np.clip(np.rint(exact), 0, 65535))
+    near_tie = np.abs(exact - np.floor(exact) - 0.5) < 1e-7 * scale
+    assert (got[~near_tie] == want[~near_tie]).all()
+    assert np.abs(got.astype(int) - want).max() <= 1

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._kernels.neighbourhood import OP_CORRELATE, neighbourhood, tap_schedule
+from .._kernels.correlate import correlate
 from .._kernels.rows import as_rows
-from .._kernels.spectral import all_finite, spectral_correlate, spectral_pays
 from .._validate import (
     DEPTH_NAMES,
     DEPTH_OF,
@@ -32,12 +31,6 @@ _DDEPTHS = {
     CV_32F: (CV_32F,),
     CV_64F: (CV_64F,),
 }
-
-
-def _cv2_uses_dft(sdepth: int, ddepth: int, area: int) -> bool:
-    """Whether cv2 takes its DFT path (``dftFilter2D``): area >= 130 for 8U->8U/16S and 32F->32F, else 50."""
-    fast = (sdepth == CV_8U and ddepth in (CV_8U, CV_16S)) or (sdepth == ddepth == CV_32F)
-    return area >= (130 if fast else 50)
 
 
 def _check_ddepth(func: str, ddepth: object, sdepth: int) -> int:
@@ -197,36 +190,8 @@ def filter2D(  # noqa: N802 (cv2's name)
     if dst is not None and np.may_share_memory(dst, src):
         rows = rows.copy()  # in place: strips read rows that other strips have already written
     out = dst if dst is not None and dst.flags.c_contiguous else np.empty(out_shape, out_dtype)
-    _correlate(
-        rows, out.reshape(src.shape[0], -1), cn, weights, (ay, ax), border, cval, delta, sdepth, ddepth
-    )
+    correlate(rows, out.reshape(src.shape[0], -1), cn, weights, (ay, ax), border, cval, delta)
     if dst is not None and out is not dst:
         dst[...] = out
         return dst
     return out
-
-
-def _correlate(rows, out, cn, weights, anchor, border, cval, delta, sdepth, ddepth) -> None:
-    """Pick the arithmetic cv2 uses for this call, then the fastest method that reproduces it."""
-    kh, kw = weights.shape
-    height = rows.shape[0]
-    if _cv2_uses_dft(sdepth, ddepth, kh * kw) and sdepth != CV_64F:
-        # cv2's DFT path (crossCorr) rounds the kernel to float32, then sums in double for integer sources
-        # (float32 for 8U -> 8U/16S and 32F -> 32F): an exact sum with the rounded kernel matches it best.
-        weights = weights.astype(np.float32).astype(np.float64)
-        work = np.dtype(np.float64)
-        exact_order = False
-    else:  # cv2's direct path: float32 sums, or double when the source or the output is float64
-        work = np.dtype(np.float64 if CV_64F in (sdepth, ddepth) else np.float32)
-        exact_order = out.dtype.kind in "iu"  # integers: keep cv2's tap order so ties round alike
-    nonzero = max(1, int(np.count_nonzero(weights)))
-    if (
-        not exact_order
-        and spectral_pays(nonzero, kh, kw, height)
-        and (rows.dtype.kind != "f" or all_finite(rows))  # NaN and inf stay local on the direct path
-    ):
-        work = np.dtype(np.float32 if out.dtype == np.float32 else np.float64)
-        spectral_correlate(rows, out, cn, weights, anchor, border, cval.astype(work), delta)
-        return
-    sched = tap_schedule(weights.astype(work), cn)
-    neighbourhood(rows, out, cn, (kh, kw), anchor, border, cval.astype(work), OP_CORRELATE, delta, sched)
