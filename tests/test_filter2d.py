@@ -472,8 +472,9 @@ def test_large_kernels_on_large_image():
     # the FFT path over several row blocks and lane chunks, against cv2 (whose DFT path runs too)
     rng = np.random.default_rng(24)
     tally = Tally()
-    for dtype, shape, ksize in [(np.float32, (300, 260, 4), (31, 31)), (np.uint8, (250, 300, 3), (20, 17)),
-                                (np.int16, (200, 150), (9, 40)), (np.float64, (270, 100, 2), (45, 7))]:  # fmt: skip
+    cases = [(np.float32, (300, 260, 4), (31, 31)), (np.uint8, (250, 300, 3), (20, 17)),
+             (np.int16, (200, 150), (9, 40)), (np.float64, (270, 100, 2), (45, 7))]  # fmt: skip
+    for dtype, shape, ksize in cases:
         src = _image(shape, dtype, rng)
         kernel = _kernel(*ksize, rng)
         for border in (BORDER_CONSTANT, BORDER_REFLECT_101):

@@ -53,7 +53,7 @@ def rank_one(weights: np.ndarray, rtol: float) -> tuple[np.ndarray, np.ndarray] 
     --------
     >>> u, v = rank_one(np.outer([1.0, 2.0, 1.0], [1.0, -1.0]), 1e-12)
     >>> u.tolist(), v.tolist()
-    ([-1.0, -2.0, -1.0], [-1.0, 1.0])
+    ([1.0, 2.0, 1.0], [1.0, -1.0])
     >>> rank_one(np.eye(2), 1e-12) is None
     True
     """
