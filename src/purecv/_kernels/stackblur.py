@@ -59,8 +59,11 @@ def stackblur_mul_shr(r: int) -> tuple[int, int]:
 
 
 @kernel
-def _apply(s, out, rule, mul, shr, m, lo, hi, kind):
-    """``out[l] = rule(s[l])`` for every lane; ``m`` is float32(1 / (r + 1)**2), ``[lo, hi]`` T's range."""
+def _apply(s, out, rule, rnd):
+    """``out[l] = rule(s[l])`` for every lane. ``rnd = (mul, shr, m, lo, hi, kind)``: cv2's table entries,
+    ``m = float32(1 / (r + 1)**2)``, the output type's range and its KIND_* code.
+    """
+    mul, shr, m, lo, hi, kind = rnd
     if rule == RULE_TRUNC:
         for i in range(out.shape[0]):
             out[i] = np.int32(np.float32(s[i]) * m)  # the store wraps into T, as the C cast does
@@ -260,14 +263,17 @@ def _chains(acc2, e2, init, c, g):
 
 
 @kernel
-def _rows(x, out, y0, y1, xtab, r, cn, small, a1, sat, edge_order, edge_rule, mid_rule,
-          atab, btab, itab, iw, acc_proto, mul, shr, m, lo, hi, kind):
+def _rows(x, out, y0, y1, plan, tables, rnd, acc_proto):
     """Row pass for rows ``[y0, y1)`` of the (H, W*C) image ``x`` into ``out`` (row by row: may be ``x``).
 
-    Small kernels: ``mid_rule`` on lanes ``[r*cn, a1)`` (cv2's SIMD body), ``edge_rule`` elsewhere.
+    ``plan = (r, cn, small, a1, sat, edge_order, edge_rule, mid_rule)``: small kernels round lanes
+    ``[r*cn, a1)`` (cv2's SIMD body) by ``mid_rule``, the others by ``edge_rule``; larger kernels by
+    ``mid_rule``. ``tables = (xtab, atab, btab, itab, iw)``: see ``_tent_small`` and ``_tent_running``.
     """
+    r, cn, small, a1, sat, edge_order, edge_rule, mid_rule = plan
+    xtab, atab, btab, itab, iw = tables
+    lo, hi, kind = rnd[3], rnd[4], rnd[5]
     lanes = x.shape[1]
-    e0 = r * cn
     acc = np.empty(lanes, acc_proto.dtype)
     edge = np.empty(3 * r * cn, acc_proto.dtype)
     diff = np.zeros(atab.shape[0] * cn, acc_proto.dtype)
@@ -277,26 +283,24 @@ def _rows(x, out, y0, y1, xtab, r, cn, small, a1, sat, edge_order, edge_rule, mi
         o = out[y]
         if not small:
             _tent_running(x[y], diff, e, acc, init, cn, r, atab, btab, itab, iw)
-            _apply(acc, o, mid_rule, mul, shr, m, lo, hi, kind)
+            _apply(acc, o, mid_rule, rnd)
             continue
         _tent_small(x[y], acc, edge, xtab, cn, r, a1, sat, edge_order, kind, lo, hi)
-        _apply(acc[:e0], o[:e0], edge_rule, mul, shr, m, lo, hi, kind)
-        _apply(acc[e0:a1], o[e0:a1], mid_rule, mul, shr, m, lo, hi, kind)
-        _apply(acc[a1:], o[a1:], edge_rule, mul, shr, m, lo, hi, kind)
+        _apply(acc[: r * cn], o[: r * cn], edge_rule, rnd)
+        _apply(acc[r * cn : a1], o[r * cn : a1], mid_rule, rnd)
+        _apply(acc[a1:], o[a1:], edge_rule, rnd)
 
 
 @parallel_kernel
-def _rows_parallel(x, out, n_strips, xtab, r, cn, small, a1, sat, edge_order, edge_rule, mid_rule,
-                   atab, btab, itab, iw, acc_proto, mul, shr, m, lo, hi, kind):
+def _rows_parallel(x, out, n_strips, plan, tables, rnd, acc_proto):
     """:func:`_rows` over ``n_strips`` strips of rows on the thread pool."""
     for s in prange(n_strips):
         y0, y1 = strip_range(x.shape[0], n_strips, s)
-        _rows(x, out, y0, y1, xtab, r, cn, small, a1, sat, edge_order, edge_rule, mid_rule,
-              atab, btab, itab, iw, acc_proto, mul, shr, m, lo, hi, kind)
+        _rows(x, out, y0, y1, plan, tables, rnd, acc_proto)
 
 
 @kernel
-def _columns(x, out, b0, b1, ytab, r, wts, rule, flanes, mul, shr, m, lo, hi, kind):
+def _columns(x, out, b0, b1, ytab, r, wts, rule, flanes, rnd):
     """Column pass for lanes ``[b0, b1)``: cv2's running sums down all rows, a block of lanes at a time.
 
     With ``x~[j] = x[ytab[j + r]]`` (row ``j`` through the border), per output row ``i``::
@@ -329,10 +333,10 @@ def _columns(x, out, b0, b1, ytab, r, wts, rule, flanes, mul, shr, m, lo, hi, ki
                 s_in[k] += row[k]
         for i in range(height):
             o = out[i][c0:c1]
-            _apply(s, o, rule, mul, shr, m, lo, hi, kind)
+            _apply(s, o, rule, rnd)
             for j in range(f0, f1):
                 f = flanes[j] - c0
-                _apply(s[f : f + 1], o[f : f + 1], RULE_TRUNC, mul, shr, m, lo, hi, kind)
+                _apply(s[f : f + 1], o[f : f + 1], RULE_TRUNC, rnd)
             leaving = x[ytab[i]][c0:c1]
             entering = x[ytab[i + 2 * r + 1]][c0:c1]
             nxt = x[ytab[i + r + 1]][c0:c1]
@@ -346,13 +350,13 @@ def _columns(x, out, b0, b1, ytab, r, wts, rule, flanes, mul, shr, m, lo, hi, ki
 
 
 @parallel_kernel
-def _columns_parallel(x, out, n_parts, ytab, r, wts, rule, flanes, mul, shr, m, lo, hi, kind):
+def _columns_parallel(x, out, n_parts, ytab, r, wts, rule, flanes, rnd):
     """:func:`_columns` over ``n_parts`` parts of the lanes (multiples of 64) on the thread pool."""
     lanes = x.shape[1]
     for part in prange(n_parts):
         b0 = min(lanes, ((lanes * part) // n_parts) // 64 * 64)
         b1 = lanes if part == n_parts - 1 else min(lanes, ((lanes * (part + 1)) // n_parts) // 64 * 64)
-        _columns(x, out, b0, b1, ytab, r, wts, rule, flanes, mul, shr, m, lo, hi, kind)
+        _columns(x, out, b0, b1, ytab, r, wts, rule, flanes, rnd)
 
 
 def _row_tables(width: int, r: int, border: int) -> tuple[np.ndarray, ...]:
@@ -386,13 +390,21 @@ def _row_tables(width: int, r: int, border: int) -> tuple[np.ndarray, ...]:
 
 
 def _acc_dtype(kind: int, r: int, cv2_border: bool, dtype: np.dtype) -> np.dtype:
-    """float32 for float32; int32 for integers, as cv2 (whose sums wrap), int64 where ours could overflow."""
+    """float32 for float32; for integers int32 as cv2 (whose sums wrap), narrower or wider where exact."""
     if kind == KIND_F32:
         return np.dtype(np.float32)
-    if kind == KIND_U8 and r <= 4:
-        return np.dtype(np.int16)  # small uint8 kernels: sums <= 255 * 25, twice the lanes per vector
+    if kind == KIND_U8 and r <= 10:
+        return np.dtype(np.int16)  # uint8 sums <= 255 * 11**2 fit: twice the lanes per vector
     peak = max(abs(int(np.iinfo(dtype).min)), int(np.iinfo(dtype).max)) * (r + 1) ** 2
     return np.dtype(np.int32 if cv2_border or peak < 2**31 else np.int64)
+
+
+def _rounding(r: int, dtype: np.dtype) -> tuple:
+    """``rnd`` of the kernels: ``(mul, shr, float32(1 / (r + 1)**2), lo, hi, kind)``."""
+    mul, shr = stackblur_mul_shr(min(r, 254))
+    info = np.iinfo(dtype) if dtype.kind in "iu" else None
+    lo, hi = (int(info.min), int(info.max)) if info is not None else (0, 0)
+    return mul, shr, np.float32(1) / np.float32((r + 1) ** 2), lo, hi, _KINDS[dtype]
 
 
 def _row_pass(x, out, cn, r, border, kind, threads):
@@ -402,9 +414,6 @@ def _row_pass(x, out, cn, r, border, kind, threads):
     kw = 2 * r + 1
     cv2_border = border == BORDER_REPLICATE
     acc = np.empty(0, _acc_dtype(kind, r, cv2_border, x.dtype))
-    mul, shr = stackblur_mul_shr(r)
-    m = np.float32(1) / np.float32((r + 1) ** 2)
-    lo, hi = (0, 0) if kind == KIND_F32 else (int(np.iinfo(x.dtype).min), int(np.iinfo(x.dtype).max))
     small = kw <= 9 and width > kw
     a1 = (width - r) * cn  # end of the SIMD-rounded lanes (small kernels)
     if small and cv2_border:
@@ -418,16 +427,16 @@ def _row_pass(x, out, cn, r, border, kind, threads):
     if kind == KIND_F32:
         edge_rule = mid_rule = RULE_FLOAT
     sat = small and cv2_border and kind in (KIND_U16, KIND_S16) and kw >= 5
-    xtab = border_table(width, r, r, border)
+    plan = (r, cn, small, a1, sat, edge_order, edge_rule, mid_rule)
     dummy = np.zeros(1, np.int64)
     atab, btab, itab, iw = _row_tables(width, r, border) if not small else (dummy, dummy, dummy, dummy)
-    args = (xtab, r, cn, small, a1, sat, edge_order, edge_rule, mid_rule,
-            atab, btab, itab, iw.astype(acc.dtype), acc, mul, shr, m, lo, hi, kind)
+    tables = (border_table(width, r, r, border), atab, btab, itab, iw.astype(acc.dtype))
+    rnd = _rounding(r, x.dtype)
     n_strips = plan_strips(height, lanes, 0) if threads > 1 else 1
     if n_strips == 1:
-        _rows(x, out, 0, height, *args)
+        _rows(x, out, 0, height, plan, tables, rnd, acc)
     else:
-        _rows_parallel(x, out, n_strips, *args)
+        _rows_parallel(x, out, n_strips, plan, tables, rnd, acc)
 
 
 def _cv2_stripe_tails(height: int, lanes: int, vec: int, threads: int) -> np.ndarray:
@@ -448,9 +457,6 @@ def _column_pass(x, out, r, border, kind, threads):
     height, lanes = x.shape
     cv2_border = border == BORDER_REPLICATE
     wts = np.arange(r + 2).astype(_acc_dtype(kind, r, cv2_border, x.dtype))
-    mul, shr = stackblur_mul_shr(min(r, 254))
-    m = np.float32(1) / np.float32((r + 1) ** 2)
-    lo, hi = (0, 0) if kind == KIND_F32 else (int(np.iinfo(x.dtype).min), int(np.iinfo(x.dtype).max))
     flanes = np.zeros(0, np.int64)
     if kind == KIND_F32:
         rule = RULE_FLOAT
@@ -462,7 +468,7 @@ def _column_pass(x, out, r, border, kind, threads):
     else:
         rule = RULE_EXACT
     ytab = border_table(height, r, r + 1, border)
-    args = (ytab, r, wts, rule, flanes, mul, shr, m, lo, hi, kind)
+    args = (ytab, r, wts, rule, flanes, _rounding(r, x.dtype))
     n_parts = min(4 * threads, lanes // 256) if threads > 1 and height * lanes >= 1 << 17 else 1
     if n_parts <= 1:
         _columns(x, out, 0, lanes, *args)
