@@ -19,27 +19,29 @@ _FIRST = 258
 
 
 @kernel
-def lzw_decode(src, out):
-    """Decode ``src`` into ``out``; return the bytes written (at most ``len(out)``), or -1 for a bad code."""
-    prefix = np.zeros(4096, np.int32)
-    suffix = np.zeros(4096, np.uint8)
-    first = np.zeros(4096, np.uint8)
-    length = np.zeros(4096, np.int32)
-    for c in range(256):
-        suffix[c] = c
-        first[c] = c
-        length[c] = 1
-    n_bits = src.shape[0] * 8
-    pos = 0  # bit position in src
+def _lzw_block(src, pos, stop, out, base, size, where, length):
+    """Decode ``src[pos:stop]`` into ``out[base:base + size]``; return the bytes written, or -1: bad code.
+
+    Every string in the table has already been written to ``out``: ``where[code]`` is its latest copy
+    and ``length[code]`` its length, so emitting a code copies bytes from earlier in ``out``, and a new
+    entry (the previous string + the next byte) starts where the previous string was just written.
+    """
+    # (offsets rather than slices: numba types slices as non-contiguous, which halves the speed)
+    buf = np.uint64(0)  # pending bits: the lowest ``avail``, oldest first
+    avail = 0
     n = 0  # bytes written
     nxt = _FIRST
     width = 9
     old = -1
-    while pos + width <= n_bits:
-        code = 0
-        for _ in range(width):  # MSB first
-            code = (code << 1) | ((src[pos >> 3] >> (7 - (pos & 7))) & 1)
+    while True:
+        while avail < width and pos < stop:  # MSB first: append whole bytes below the pending bits
+            buf = (buf << np.uint64(8)) | np.uint64(src[pos])
             pos += 1
+            avail += 8
+        if avail < width:
+            break
+        avail -= width
+        code = np.int64((buf >> np.uint64(avail)) & np.uint64((1 << width) - 1))
         if code == _EOI:
             break
         if code == _CLEAR:
@@ -50,79 +52,96 @@ def lzw_decode(src, out):
         if code > nxt or (code == nxt and old < 0):
             return -1
         if old >= 0 and nxt < 4096:
-            # the new entry: old's string + the first byte of code's (of old's own, if code is that entry)
-            prefix[nxt] = old
-            suffix[nxt] = first[code] if code < nxt else first[old]
-            first[nxt] = first[old]
+            where[nxt] = where[old]  # old's string, then the next byte written: code's first
             length[nxt] = length[old] + 1
             nxt += 1
             if nxt >= (1 << width) - 1 and width < 12:
                 width += 1
-        # write code's string backwards from its last byte
-        size = length[code]
-        end = min(n + size, out.shape[0])
-        k = code
-        for i in range(n + size - 1, n - 1, -1):
-            if i < end:
-                out[i] = suffix[k]
-            k = prefix[k]
-        n = end
-        if n == out.shape[0]:
-            break
+        start = n
+        if code < 256:
+            if n < size:
+                out[base + n] = code
+            n += 1
+        else:
+            at = base + where[code]
+            for i in range(min(length[code], size - n)):  # forward: a string may overlap its copy by a byte
+                out[base + n + i] = out[at + i]
+            n += length[code]
+        where[code] = start  # its latest copy: the one the next byte will follow
+        if n >= size:
+            return size
         old = code
     return n
 
 
 @kernel
-def _put(dst, pos, code, width):
-    """Append ``code`` in ``width`` bits, MSB first, at bit ``pos`` of the zeroed ``dst``; return the end."""
-    for b in range(width - 1, -1, -1):
-        if (code >> b) & 1:
-            dst[pos >> 3] |= np.uint8(128 >> (pos & 7))
-        pos += 1
-    return pos
+def lzw_decode(src, starts, counts, out, out_starts, out_sizes, written):
+    """Decode strip ``i`` (``src[starts[i]:][:counts[i]]``) into ``out[out_starts[i]:][:out_sizes[i]]``.
+
+    ``written[i]`` gets the bytes it produced, -1 for a bad code; the string table is allocated once.
+    """
+    where = np.zeros(4096, np.int64)
+    length = np.ones(4096, np.int64)
+    for i in range(starts.shape[0]):
+        stop = min(starts[i] + counts[i], src.shape[0])
+        written[i] = _lzw_block(src, starts[i], stop, out, out_starts[i], out_sizes[i], where, length)
 
 
 @kernel
 def lzw_encode(src, dst):
-    """Encode ``src`` into the zeroed ``dst`` (``len(src) * 3 // 2 + 16`` bytes or more); return its length.
+    """Encode ``src`` into ``dst`` (``len(src) * 3 // 2 + 16`` bytes or more); return the bytes used.
 
     The string table is a (prefix code, next byte) -> code map; each entry records the table generation it
-    belongs to, so a clear costs nothing.
+    belongs to, so a clear costs nothing. Codes go out MSB first through a 64-bit buffer.
     """
     table = np.zeros(4096 * 256, np.int32)  # (generation << 12) | code
     gen = 1
-    pos = _put(dst, 0, _CLEAR, 9)
+    out = 0  # bytes written
+    buf = np.uint64(_CLEAR)  # pending bits (the lowest ``avail``)
+    avail = 9
     width = 9
     nxt = _FIRST
-    if src.shape[0] == 0:
-        pos = _put(dst, pos, _EOI, width)
-        return (pos + 7) >> 3
-    w = np.int32(src[0])
-    for i in range(1, src.shape[0]):
-        k = src[i]
-        slot = w * 256 + k
-        entry = table[slot]
-        if entry >> 12 == gen:
-            w = entry & 4095
-            continue
-        pos = _put(dst, pos, w, width)
-        table[slot] = (gen << 12) | nxt
+    w = np.int64(src[0]) if src.shape[0] else -1
+    for i in range(1, src.shape[0] + 1):
+        if i < src.shape[0]:
+            k = np.int64(src[i])
+            entry = table[w * 256 + k]
+            if entry >> 12 == gen:
+                w = entry & 4095
+                continue
+            table[w * 256 + k] = (gen << 12) | nxt
+        # emit w, then (table full) a clear
+        codes = 1
+        code = w
         nxt += 1
-        if nxt == 4094:  # table full: clear and start over
-            pos = _put(dst, pos, _CLEAR, width)
+        if nxt == 4094 and i < src.shape[0]:
+            codes = 2
+        for c in range(codes):
+            value = code if c == 0 else _CLEAR
+            buf = (buf << np.uint64(width)) | np.uint64(value)
+            avail += width
+            while avail >= 8:
+                avail -= 8
+                dst[out] = np.uint8((buf >> np.uint64(avail)) & np.uint64(255))
+                out += 1
+        if codes == 2:
             gen += 1
             nxt = _FIRST
             width = 9
-        elif nxt > (1 << width) - 1:
+        elif nxt > (1 << width) - 1 and width < 12:
             width += 1
-        w = np.int32(k)
-    pos = _put(dst, pos, w, width)
-    nxt += 1
-    if nxt != 4094 and nxt > (1 << width) - 1:
-        width += 1
-    pos = _put(dst, pos, _EOI, width)
-    return (pos + 7) >> 3
+        if i < src.shape[0]:
+            w = k
+    buf = (buf << np.uint64(width)) | np.uint64(_EOI)
+    avail += width
+    while avail >= 8:
+        avail -= 8
+        dst[out] = np.uint8((buf >> np.uint64(avail)) & np.uint64(255))
+        out += 1
+    if avail:
+        dst[out] = np.uint8((buf << np.uint64(8 - avail)) & np.uint64(255))
+        out += 1
+    return out
 
 
 @kernel

@@ -139,9 +139,12 @@ def encode(img: np.ndarray) -> bytes:
     height, width = img.shape[:2]
     cn = 1 if img.ndim == 2 else img.shape[2]
     pitch = (width * cn + 3) & ~3
-    rows = np.zeros((height, pitch), np.uint8)
-    rows[:, : width * cn] = img.reshape(height, width * cn)
-    pixels = rows[::-1].tobytes()  # bottom-up
+    rows = img.reshape(height, width * cn)[::-1]  # bottom-up
+    if pitch != width * cn:
+        padded = np.zeros((height, pitch), np.uint8)
+        padded[:, : width * cn] = rows
+        rows = padded
+    pixels = rows.tobytes()
     if cn == 4:
         info = struct.pack("<IiiHHIIiiII", 124, width, height, 1, 32, _BI_BITFIELDS, 0, 0, 0, 0, 0)
         info += struct.pack("<4I4s", 0x00FF0000, 0x0000FF00, 0x000000FF, 0xFF000000, b"BGRs")

@@ -100,7 +100,8 @@ def decode_webp(data: bytes, request, where: str) -> tuple[np.ndarray, int]:
     im = open_image(data, "WEBP", where)
     _load(im, "WebP", where)
     orientation = _orientation(im)
-    arr = np.asarray(im.convert("RGBA" if "A" in im.mode else "RGB"))
+    mode = "RGBA" if "A" in im.mode else "RGB"
+    arr = np.asarray(im if im.mode == mode else im.convert(mode))
     native = arr.shape[2]
     cn, _, to_rgb = request(native, np.dtype(np.uint8))
     if cn == 1:

@@ -105,25 +105,40 @@ def _sample_dtype(tags: dict, order: str) -> np.dtype | None:
     return np.dtype(f"{order}{kind}{bit // 8}")
 
 
-def _inflate(chunk: bytes, size: int, compression: int, where: str) -> np.ndarray:
-    src = np.frombuffer(chunk, np.uint8)
-    if compression == 1:
-        out = src[:size]
-        n = out.size
-    elif compression in (8, 32946):
-        try:
-            out = np.frombuffer(zlib.decompressobj().decompress(chunk, size), np.uint8)
-        except zlib.error as exc:
-            raise _fail(where, f"corrupt TIFF (zlib: {exc})") from None
-        n = out.size
-    else:
-        out = np.zeros(size, np.uint8)
-        n = lzw_decode(src, out) if compression == 5 else packbits_decode(src, out)
-        if n < 0:
+def _inflate_all(data: bytes, offsets, counts, sizes: list[int], compression: int, where: str) -> np.ndarray:
+    """Every strip or tile decompressed, one after another, into one flat byte buffer."""
+    starts = np.cumsum([0, *sizes[:-1]], dtype=np.int64)
+    flat = np.empty(int(sum(sizes)), np.uint8)
+    src = np.frombuffer(data, np.uint8)
+    written = np.zeros(len(sizes), np.int64)
+    if compression == 5:  # all strips in one kernel call: a strip per row is common (cv2 writes them)
+        at = np.asarray(offsets[: len(sizes)], np.int64)
+        ends = np.minimum(at + np.asarray(counts[: len(sizes)], np.int64), len(data))
+        lzw_decode(src, at, np.maximum(ends - at, 0), flat, starts, np.asarray(sizes, np.int64), written)
+        if (written < 0).any():
             raise _fail(where, "corrupt TIFF (bad LZW code)")
-    if n < size:
-        raise _fail(where, f"truncated TIFF (a strip holds {n} of its {size} bytes)")
-    return out
+    for i, size in enumerate(sizes):
+        if compression == 5:
+            break
+        chunk = data[offsets[i] : offsets[i] + counts[i]]
+        target = flat[starts[i] : starts[i] + size]
+        if compression == 1:
+            written[i] = min(len(chunk), size)
+            target[: written[i]] = np.frombuffer(chunk, np.uint8, written[i])
+        elif compression == 32773:
+            written[i] = packbits_decode(np.frombuffer(chunk, np.uint8), target)
+        else:
+            try:
+                raw = zlib.decompressobj().decompress(chunk, size)
+            except zlib.error as exc:
+                raise _fail(where, f"corrupt TIFF (zlib: {exc})") from None
+            written[i] = len(raw)
+            target[: len(raw)] = np.frombuffer(raw, np.uint8)
+    short = np.flatnonzero(written < np.asarray(sizes))
+    if short.size:
+        i = short[0]
+        raise _fail(where, f"truncated TIFF (strip or tile {i} holds {written[i]} of its {sizes[i]} bytes)")
+    return flat
 
 
 def _undo_predictor(block: np.ndarray, predictor: int) -> np.ndarray:
@@ -161,14 +176,20 @@ def _read_samples(data: bytes, tags: dict, dtype: np.dtype, where: str) -> np.nd
     per_block = 1 if planar else spp
     if not offsets or not counts or len(offsets) < across * down * planes or len(counts) < len(offsets):
         raise _fail(where, "corrupt TIFF (missing strip or tile offsets)")
+    n = across * down * planes
+    tiled = _TILE_OFFSETS in tags
+    heights = [bh if tiled else min(bh, height - (i % (across * down)) * bh) for i in range(n)]
+    sizes = [rows * bw * per_block * dtype.itemsize for rows in heights]
+    flat = _inflate_all(data, offsets, counts, sizes, compression, where)
+    if not tiled and not planar:  # strips of whole rows, one after another: the image itself
+        return _undo_predictor(flat.view(dtype).reshape(height, width, spp), predictor)
     out = np.empty((height, width, spp), dtype.newbyteorder("="))
-    for i in range(across * down * planes):
+    start = 0
+    for i, rows in enumerate(heights):
         plane, rest = divmod(i, across * down)
-        y, x = divmod(rest, across) if _TILE_OFFSETS in tags else (rest, 0)
-        rows = bh if _TILE_OFFSETS in tags else min(bh, height - y * bh)
-        size = rows * bw * per_block * dtype.itemsize
-        chunk = data[offsets[i] : offsets[i] + counts[i]]
-        block = _inflate(chunk, size, compression, where).view(dtype).reshape(rows, bw, per_block)
+        y, x = divmod(rest, across) if tiled else (rest, 0)
+        block = flat[start : start + sizes[i]].view(dtype).reshape(rows, bw, per_block)
+        start += sizes[i]
         block = _undo_predictor(block, predictor)
         y0, x0 = y * bh, x * bw
         h, w = min(rows, height - y0), min(bw, width - x0)
@@ -279,7 +300,7 @@ def encode(img: np.ndarray, compression: int, predictor: int | None, rows_per_st
             block = np.diff(block, axis=1, prepend=np.zeros_like(block[:, :1]))
         raw = np.ascontiguousarray(block).view(np.uint8).reshape(-1)
         if compression == 5:
-            buf = np.zeros(raw.size * 3 // 2 + 16, np.uint8)
+            buf = np.empty(raw.size * 3 // 2 + 16, np.uint8)
             strips.append(buf[: lzw_encode(raw, buf)].tobytes())
         elif compression in (8, 32946):
             strips.append(zlib.compress(raw.tobytes(), 6))
