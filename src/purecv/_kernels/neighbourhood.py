@@ -42,7 +42,7 @@ OP_CORRELATE = 0  # acc = fma(x, w, acc) per tap: filter2D (OpenCV's v_muladd, f
 _PAIR = 0  # both, from one shared load: acc0 with kernel row q, acc1 with kernel row q - 1
 _FIRST = 1  # acc0 only
 _SECOND = 2  # acc1 only
-_GROUP = 4  # taps per entry at most
+_GROUP = 8  # taps per entry at most: groups of 8, then of at most 4 (one pass per row of an 8-wide kernel)
 CHUNK = 16384  # lanes per pass (4K RGBA rows in one pass; wider rows in chunks that stay in L2)
 
 
@@ -67,8 +67,12 @@ def tap_schedule(weights: np.ndarray, cn: int):
         live[0, 0] = True
     entries = []  # (kind, q, [(kx, w0, w1), ...])
 
-    def emit(kind, q, run):
-        entries.extend((kind, q, run[i : i + _GROUP]) for i in range(0, len(run), _GROUP))
+    def emit(kind, q, run):  # groups of 8 (pairs only), then of at most 4
+        i = 0
+        while i < len(run):
+            size = 8 if len(run) - i >= 8 else 4
+            entries.append((kind, q, run[i : i + size]))
+            i += size
 
     for q in range(kh + 1):  # pairs: padded row q serves kernel rows q (acc0) and q - 1 (acc1)
         run, run_kind = [], None
@@ -101,6 +105,21 @@ def tap_schedule(weights: np.ndarray, cn: int):
             wts[e, 0, t] = w0
             wts[e, 1, t] = w1
     return kind, q, g, offs, wts, split
+
+
+@kernel
+def _pair8(a, b, row, n, o, wa, wb):
+    """:func:`_pair` for 8 taps: one pass loads each accumulator once per 16 multiply-adds."""
+    r0, r1, r2, r3 = row[o[0] :], row[o[1] :], row[o[2] :], row[o[3] :]
+    r4, r5, r6, r7 = row[o[4] :], row[o[5] :], row[o[6] :], row[o[7] :]
+    a0, a1, a2, a3, a4, a5, a6, a7 = wa[0], wa[1], wa[2], wa[3], wa[4], wa[5], wa[6], wa[7]
+    b0, b1, b2, b3, b4, b5, b6, b7 = wb[0], wb[1], wb[2], wb[3], wb[4], wb[5], wb[6], wb[7]
+    for x in range(n):
+        v0, v1, v2, v3, v4, v5, v6, v7 = r0[x], r1[x], r2[x], r3[x], r4[x], r5[x], r6[x], r7[x]
+        s = fma(v3, a3, fma(v2, a2, fma(v1, a1, fma(v0, a0, a[x]))))
+        a[x] = fma(v7, a7, fma(v6, a6, fma(v5, a5, fma(v4, a4, s))))
+        t = fma(v3, b3, fma(v2, b2, fma(v1, b1, fma(v0, b0, b[x]))))
+        b[x] = fma(v7, b7, fma(v6, b6, fma(v5, b5, fma(v4, b4, t))))
 
 
 @kernel
@@ -141,6 +160,17 @@ def _pair(a, b, row, n, g, o, wa, wb):
 
 
 @kernel
+def _single8(a, row, n, o, w):
+    """:func:`_single` for 8 taps."""
+    r0, r1, r2, r3 = row[o[0] :], row[o[1] :], row[o[2] :], row[o[3] :]
+    r4, r5, r6, r7 = row[o[4] :], row[o[5] :], row[o[6] :], row[o[7] :]
+    w0, w1, w2, w3, w4, w5, w6, w7 = w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]
+    for x in range(n):
+        s = fma(r3[x], w3, fma(r2[x], w2, fma(r1[x], w1, fma(r0[x], w0, a[x]))))
+        a[x] = fma(r7[x], w7, fma(r6[x], w6, fma(r5[x], w5, fma(r4[x], w4, s))))
+
+
+@kernel
 def _single(a, row, n, g, o, w):
     """``a[x] = fma(row[x + o[t]], w[t], a[x])`` for taps t < g, in order."""
     r0 = row[o[0] :]
@@ -171,12 +201,16 @@ def _single(a, row, n, g, o, w):
 def _run_entry(op, kind, row, acc, n, g, o, w):
     """Apply one schedule entry (a group of taps on one padded row) with the op's combine step."""
     if op == OP_CORRELATE:
-        if kind == _PAIR:
+        if kind == _PAIR and g == 8:
+            _pair8(acc[0], acc[1], row, n, o, w[0], w[1])
+        elif kind == _PAIR:
             _pair(acc[0], acc[1], row, n, g, o, w[0], w[1])
-        elif kind == _FIRST:
-            _single(acc[0], row, n, g, o, w[0])
         else:
-            _single(acc[1], row, n, g, o, w[1])
+            r = 0 if kind == _FIRST else 1
+            if g == 8:
+                _single8(acc[r], row, n, o, w[r])
+            else:
+                _single(acc[r], row, n, g, o, w[r])
 
 
 @kernel
