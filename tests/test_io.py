@@ -117,8 +117,8 @@ def make_png(samples, color_type, depth, interlace=0, extra=(), palette=None, tr
     return out + png_chunk(b"IDAT", zlib.compress(raw)) + png_chunk(b"IEND", b"")
 
 
-def make_tiff(samples, *, tile=None, planar=False, compression=1, extra_samples=None) -> bytes:
-    """An uncompressed or Deflate little-endian TIFF of (H, W, C) samples: strips, tiles, chunky or planar."""
+def make_tiff(samples, *, tile=None, planar=False, compression=1, extra_samples=None, order="<") -> bytes:
+    """An uncompressed or Deflate TIFF of (H, W, C) samples: strips or tiles, chunky or planar."""
     height, width, cn = samples.shape
     kind = {"u": 1, "i": 2, "f": 3}[samples.dtype.kind]
     planes = [samples[..., c : c + 1] for c in range(cn)] if planar else [samples]
@@ -131,7 +131,7 @@ def make_tiff(samples, *, tile=None, planar=False, compression=1, extra_samples=
                 if tile:
                     part = plane[y : y + bh, x : x + bw]
                     block[: part.shape[0], : part.shape[1]] = part
-                raw = np.ascontiguousarray(block, block.dtype.newbyteorder("<")).tobytes()
+                raw = np.ascontiguousarray(block, block.dtype.newbyteorder(order)).tobytes()
                 blocks.append(zlib.compress(raw) if compression == 8 else raw)
     offsets, pos = [], 8
     for b in blocks:
@@ -158,16 +158,15 @@ def make_tiff(samples, *, tile=None, planar=False, compression=1, extra_samples=
     extra_at = ifd_at + 2 + 12 * len(tags) + 4
     ifd, extra = b"", b""
     for tag, ftype, values in tags:
-        packed = struct.pack(f"<{len(values)}{'H' if ftype == 3 else 'I'}", *values)
+        packed = struct.pack(f"{order}{len(values)}{'H' if ftype == 3 else 'I'}", *values)
         if len(packed) <= 4:
-            ifd += struct.pack("<HHI", tag, ftype, len(values)) + packed.ljust(4, b"\0")
+            ifd += struct.pack(f"{order}HHI", tag, ftype, len(values)) + packed.ljust(4, b"\0")
         else:
-            ifd += struct.pack("<HHII", tag, ftype, len(values), extra_at + len(extra))
+            ifd += struct.pack(f"{order}HHII", tag, ftype, len(values), extra_at + len(extra))
             extra += packed
     body = b"".join(blocks) + b"\0" * (ifd_at - pos)
-    return (
-        b"II*\0" + struct.pack("<I", ifd_at) + body + struct.pack("<H", len(tags)) + ifd + b"\0" * 4 + extra
-    )
+    head = (b"II*\0" if order == "<" else b"MM\0*") + struct.pack(f"{order}I", ifd_at)
+    return head + body + struct.pack(f"{order}H", len(tags)) + ifd + b"\0" * 4 + extra
 
 
 def make_bmp(
@@ -613,6 +612,13 @@ def test_tiff_tiles_and_planes(layout, dtype):
     assert compared or (dtype == np.uint8 and "compression" not in layout)  # 8-bit: read only as 8 bits
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16, np.float32, np.float64])
+def test_tiff_big_endian(dtype):
+    img = rand(np.random.default_rng(16), (7, 9, 3), dtype)
+    decode_like_cv2(make_tiff(img, order=">"), TIFF_FLAGS)
+    decode_like_cv2(make_tiff(img[..., :1], order=">", compression=8), TIFF_FLAGS)
+
+
 def test_tiff_params(tmp_path):
     img = rand(np.random.default_rng(15), (40, 30, 3), np.uint16)
     params = [
@@ -823,6 +829,23 @@ def test_corrupt_png(mutate, pattern):
         purecv.imdecode(mutate(data), -1)
 
 
+def test_png_damaged_ancillary_chunk_is_skipped():
+    """libpng drops an ancillary chunk whose CRC is wrong; a gAMA chunk so dropped no longer counts."""
+    samples = np.random.default_rng(17).integers(0, 256, (8, 8, 3))
+    good = make_png(samples, 2, 8, extra=[(b"gAMA", struct.pack(">I", 45455))])
+    at = good.index(b"gAMA") + 8  # the chunk's CRC
+    bad = good[:at] + bytes([good[at] ^ 1]) + good[at + 1 :]
+    decode_like_cv2(bad)
+    np.testing.assert_array_equal(purecv.imdecode(bad, 0), purecv.imdecode(make_png(samples, 2, 8), 0))
+
+
+def test_png_unknown_critical_chunk():
+    data = make_png(np.zeros((2, 2, 1)), 0, 8, extra=[(b"ABCD", b"x")])
+    with pytest.raises(ValueError, match="unsupported PNG \\(unknown critical chunk 'ABCD'\\)"):
+        purecv.imdecode(data, -1)
+    assert cv2.imdecode(np.frombuffer(data, np.uint8), -1) is None
+
+
 def png_with_stream(stream: bytes, width=4, height=3) -> bytes:
     """A gray 8-bit PNG whose IDAT holds ``stream`` as is."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
@@ -902,6 +925,20 @@ def test_write_is_atomic(tmp_path, monkeypatch):
         purecv.imwrite(target, np.zeros((5, 5), np.uint8))
     assert target.read_bytes() == before
     assert os.listdir(tmp_path) == ["keep.png"]
+
+
+def test_unwritable_directory(tmp_path, monkeypatch):
+    """Root ignores permission bits, so the refusal is simulated where the temporary file is created."""
+
+    def denied(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(os, "open", denied)
+    with pytest.raises(
+        PermissionError, match=f"imwrite: cannot write '{tmp_path / 'x.png'}': Permission denied"
+    ):
+        purecv.imwrite(tmp_path / "x.png", np.zeros((2, 2), np.uint8))
+    assert os.listdir(tmp_path) == []
 
 
 def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):

@@ -155,7 +155,7 @@ def _undo_predictor(block: np.ndarray, predictor: int) -> np.ndarray:
         planes = planes.reshape(rows, size, width * spp).transpose(0, 2, 1)
         big = np.ascontiguousarray(planes).view(block.dtype.newbyteorder(">"))
         return big.reshape(rows, width, spp).astype(block.dtype.newbyteorder("="))
-    return block
+    return block.astype(block.dtype.newbyteorder("="), copy=False)  # native byte order
 
 
 def _read_samples(data: bytes, tags: dict, dtype: np.dtype, where: str) -> np.ndarray:
