@@ -1,21 +1,30 @@
 """Image files: ``imread``, ``imwrite``, ``imdecode``, ``imencode``, as cv2 5.0.0 reads and writes them.
 
 Formats: PNG (purecv's own codec: zlib plus Numba scanline filters), TIFF (purecv's own for sample
-arrays of any depth, Pillow for the rest), JPEG and WebP (Pillow), BMP (Pillow to decode, purecv to
-encode). ``imread`` and ``imdecode`` recognise the format from the data's first bytes, never from the
-file name; ``imwrite`` and ``imencode`` choose it from the extension, as cv2 does.
+arrays of any depth, Pillow for palette, bilevel, CMYK, YCbCr and JPEG-compressed ones), JPEG and WebP
+(Pillow), BMP (purecv; Pillow for RLE). ``imread`` and ``imdecode`` recognise the format from the data's
+first bytes, never from the file name; ``imwrite`` and ``imencode`` choose it from the extension, as cv2.
 
 Pixels are cv2's, format by format: channel order BGR(A) (RGB with ``IMREAD_COLOR_RGB``); the same
 channel counts and depths for every flag combination cv2 allows; each codec's own gray conversion (libpng's
-for PNG, the JPEG's luma, cv2's 14-bit weights for BMP and TIFF, ``cvtColor`` for WebP), EXIF orientation.
-PNG, BMP, TIFF and lossless WebP decode bit-identically to cv2; JPEG and lossy WebP too, as far as the tests
-measure (tolerance 0), since Pillow and cv2 call the same libjpeg-turbo and libwebp.
+for PNG, gamma tables included; the JPEG's luma; cv2's 14-bit weights for BMP and TIFF; ``cvtColor`` for
+WebP); EXIF orientation. PNG, BMP, TIFF and lossless WebP decode bit-identically to cv2. JPEG and lossy WebP
+too: tolerance 0, measured on every file the tests make (qualities 0 to 100, 4:4:4/4:2:2/4:2:0, progressive,
+gray, CMYK), and purecv's JPEG and lossy WebP files decode to the same pixels as cv2's own at the same
+parameters (same libjpeg-turbo and libwebp settings through Pillow). BMP files are byte-identical to cv2's.
 
 The one intended difference: where cv2 fails silently, purecv raises. ``cv2.imread`` returns ``None`` for
 a missing, unreadable, truncated or unrecognised file and ``cv2.imwrite`` returns ``False`` when it cannot
 write; purecv raises ``FileNotFoundError``, ``PermissionError``, ``IsADirectoryError`` (all ``OSError``) or
 ``ValueError``, with the path and the reason in the message. Writes are atomic: the bytes go to a temporary
 file in the target's directory, which then replaces the target, so a failed write leaves no partial file.
+
+Also different, and deliberately so: files cv2 misreads come back right (16-bit colour TIFF read with
+``IMREAD_ANYDEPTH | IMREAD_COLOR_RGB``, planar TIFF deeper than 8 bits, uncompressed tiled TIFF read as 8
+bits); a truncated JPEG raises where cv2 pads it with gray. Not implemented: ``IMREAD_REDUCED_*`` and
+``IMREAD_LOAD_GDAL`` (refused with a ValueError), formats other than these five, the frames of animated
+PNG and WebP after the first (PNG: the IDAT image), EXIF read from PNG text chunks ("Raw profile type
+exif"), and a few writer keys (refused by name, see :func:`imwrite`).
 """
 
 from __future__ import annotations
