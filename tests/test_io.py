@@ -962,6 +962,19 @@ def test_overwrite_and_file_mode(tmp_path):
     assert os.listdir(tmp_path) == ["x.png"]
 
 
+def test_overwrite_keeps_mode_and_follows_links(tmp_path):
+    target = tmp_path / "real.png"
+    purecv.imwrite(target, np.zeros((2, 2), np.uint8))
+    os.chmod(target, 0o640)
+    link = tmp_path / "link.png"
+    link.symlink_to(target)
+    purecv.imwrite(link, np.full((2, 2), 3, np.uint8))
+    assert link.is_symlink()
+    assert target.stat().st_mode & 0o777 == 0o640
+    np.testing.assert_array_equal(purecv.imread(target, 0), np.full((2, 2), 3, np.uint8))
+    assert sorted(os.listdir(tmp_path)) == ["link.png", "real.png"]
+
+
 @pytest.mark.parametrize(
     ("img", "exc", "pattern"),
     [

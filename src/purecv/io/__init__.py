@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import uuid
 from collections.abc import Sequence
 
@@ -340,11 +341,16 @@ def imwrite(
 
 
 def _write_atomically(path: str, data: bytes) -> None:
-    """Write ``data`` to a new file beside ``path``, then rename it over ``path``; clean up on any failure."""
+    """Write ``data`` to a new file beside ``path``, then rename it over ``path``; clean up on any failure.
+
+    As a plain overwrite (cv2's ``fopen``) would: a symbolic link is written through, and an existing
+    file keeps its permission bits.
+    """
     if os.path.isdir(path):
         raise IsADirectoryError(errno.EISDIR, f"imwrite: cannot write '{path}': it is a directory", path)
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
+    tmp = os.path.join(folder, f".{os.path.basename(target)}.{uuid.uuid4().hex[:12]}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for open()
     except OSError as exc:
@@ -355,7 +361,9 @@ def _write_atomically(path: str, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        if os.path.exists(target):
+            os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
+        os.replace(tmp, target)
     except BaseException as exc:
         try:
             os.unlink(tmp)
