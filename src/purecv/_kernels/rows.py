@@ -49,11 +49,11 @@ def pad_row(row, xtab, before, cn, cval, out):
     """
     width = row.shape[0] // cn
     base = before * cn
+    interior = out[base : base + row.shape[0]]  # indexed by the bare counter, so the copy vectorises
     for i in range(row.shape[0]):
-        out[base + i] = row[i]
-    for j in range(xtab.shape[0]):
-        if j >= before and j < before + width:
-            continue
-        src = xtab[j]
-        for c in range(cn):
-            out[j * cn + c] = cval[c] if src < 0 else out[base + src * cn + c]
+        interior[i] = row[i]
+    for j0, j1 in ((0, before), (before + width, xtab.shape[0])):  # only the border columns use the table
+        for j in range(j0, j1):
+            src = xtab[j]
+            for c in range(cn):
+                out[j * cn + c] = cval[c] if src < 0 else out[base + src * cn + c]
