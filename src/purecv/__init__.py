@@ -10,7 +10,10 @@ from ._jit import getNumThreads, setNumThreads
 from .color import cvtColor
 from .constants import *  # noqa: F403 (cv2's flat namespace of constants)
 from .filters.box import blur, box_blur, boxFilter, sqrBoxFilter
+from .filters.deriv import Laplacian, Scharr, Sobel, getDerivKernels
+from .filters.gaussian import GaussianBlur, getGaussianKernel
 from .filters.linear import filter2D
+from .filters.separable import sepFilter2D
 from .filters.stackblur import stackBlur
 from .io import haveImageReader, haveImageWriter, imdecode, imencode, imread, imwrite
 
@@ -22,6 +25,13 @@ __all__ = [
     "boxFilter",
     "cvtColor",
     "filter2D",
+    "GaussianBlur",
+    "getDerivKernels",
+    "getGaussianKernel",
+    "Laplacian",
+    "Scharr",
+    "sepFilter2D",
+    "Sobel",
     "box_blur",
     "sqrBoxFilter",
     "stackBlur",

@@ -115,11 +115,12 @@ def col_int(ring, slots, k, mode, b0, b1, acc):
 
 
 @kernel
-def row_float(p, k, mode, cn, n_fma, out):
+def row_float(p, k, mode, cn, n_fma, tail_fused, out):
     """Float row pass in OpenCV's order: a multiply-add chain (RowFilter) or SymmRowSmallVec_32f (3/5 taps).
 
     Lanes below ``n_fma`` are OpenCV's SIMD (or compiler-fused) lanes and use fused multiply-adds; the
-    lanes after them are its scalar tail, which rounds every product and sum separately.
+    lanes after them are its scalar tail, which rounds products and sums separately except in its last
+    ``tail_fused`` taps (where the compiler's unrolling left fused multiply-adds).
     """
     n = out.shape[0]
     taps = k.shape[0]
@@ -136,8 +137,12 @@ def row_float(p, k, mode, cn, n_fma, out):
             kj = k[j]
             for i in range(m):
                 out[i] = fma(pj[i], kj, out[i])
-            for i in range(m, n):
-                out[i] += pj[i] * kj
+            if j >= taps - tail_fused:
+                for i in range(m, n):
+                    out[i] = fma(pj[i], kj, out[i])
+            else:
+                for i in range(m, n):
+                    out[i] += pj[i] * kj
         return
     c = taps // 2
     for i in range(m, n):  # the scalar tail: s = k[c]*x; s += k[c+j]*(x[+j] +- x[-j]), fused for 3 taps

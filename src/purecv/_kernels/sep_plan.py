@@ -141,8 +141,10 @@ def linear_plan(sdt: np.dtype, ddt: np.dtype, kx, ky, anchor: tuple[int, int], d
     to_int = ddt.kind in "iu"
     fin = FIN_ROUND if to_int else FIN_CAST
     n_row, n_col = _fused_lanes(sdt, work, to_int, row_mode, col_mode, lanes)
+    steps = fx.shape[0] - 1  # GCC unrolls RowFilter's tap loop by 4 (float) or 2 (double); its epilogue fuses
+    tail_fused = steps % 4 if work == sdt == np.float32 else steps % 2 if work == sdt == np.float64 else 0
     return SepPlan(False, fx, fy, anchor, row_mode, col_mode, fin, work, work, delta=float(delta),
-                   n_fma_row=n_row, n_fma_col=n_col)
+                   n_fma_row=n_row, row_tail_fused=tail_fused, n_fma_col=n_col)
 
 
 def _fused_lanes(sdt, work, to_int, row_mode, col_mode, lanes) -> tuple[int, int]:
@@ -159,8 +161,6 @@ def _fused_lanes(sdt, work, to_int, row_mode, col_mode, lanes) -> tuple[int, int
         n_row = whole(8)  # SymmRowSmallVec_32f
     elif work == np.float32 and sdt == np.uint8:
         n_row = whole(32)  # RowVec_8u32f; its unrolled tail is not fused
-    elif work == sdt == np.float32:
-        n_row = lanes  # RowVec_32f, and its tail is fused
     else:
         n_row = whole(4)  # RowFilter's 4-lane loop is fused, the remainder not
     if col_mode in (MODE_SMALL, MODE_SMALL_ASYM):

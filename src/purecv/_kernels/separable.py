@@ -70,6 +70,7 @@ class SepPlan(NamedTuple):
     delta: float = 0.0  # added by the column pass (float family) or the finish (exact family)
     n_simd: int = 0  # FIN_TIES / FIN_ADDF: lanes that OpenCV's SIMD loop rounds half to even
     n_fma_row: int = 0  # float family: lanes whose row sums OpenCV fuses (SIMD lanes); the rest are unfused
+    row_tail_fused: int = 0  # float family: trailing row taps that are fused on the unfused lanes too
     n_fma_col: int = 0  # the same for the column pass
     saturate: bool = True  # False when the finished value always fits the output dtype
     tail_delta: int = 0  # FIN_ADDF: cvRound(delta), added on lanes >= n_simd
@@ -145,67 +146,92 @@ def _const_pad(cval, cn, pad):
             pad[j * cn + c] = cval[c]
 
 
+@kernel
+def _int_strip(src, dst, y0, y1, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col_mode, fin_mode, shift, delta,
+               tail_delta, n_simd, sat, lo, hi, has_const, pad, ring, acc, slots):
+    """Exact family, output rows ``[y0, y1)``: ring of row-filtered rows, column pass, finish."""
+    lanes = dst.shape[1]
+    kh = ky.shape[0]
+    if has_const:
+        _const_pad(cval, cn, pad)
+        row_int(pad, kx, row_mode, cn, ring[kh])
+    for r in range(y0, y1 + kh - 1):
+        if ytab[r] >= 0:
+            pad_row(src[ytab[r]], xtab, ax, cn, cval, pad)
+            row_int(pad, kx, row_mode, cn, ring[r % kh])
+        y = r - kh + 1
+        if y >= y0:
+            _slots(ytab, y, kh, kh, slots)
+            for b0 in range(0, lanes, _BLOCK):
+                b1 = min(lanes, b0 + _BLOCK)
+                col_int(ring, slots, ky, col_mode, b0, b1, acc)
+                _finish_int(acc, b1 - b0, fin_mode, shift, delta, tail_delta, n_simd, b0, sat, lo, hi,
+                            dst[y][b0:b1])
+
+
 @parallel_kernel
 def _int_strips(src, dst, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col_mode, fin_mode, shift, delta,
                 tail_delta, n_simd, sat, lo, hi, ring_proto, acc_proto, n_strips):
-    """Exact family over ``n_strips`` strips: integer taps, integer ring and accumulator."""
+    """:func:`_int_strip` over ``n_strips`` strips on the thread pool, each with its own buffers."""
     height, lanes = dst.shape
     kh = ky.shape[0]
-    has_const = False
-    for r in range(ytab.shape[0]):
-        has_const = has_const or ytab[r] < 0
+    has_const = _has_const(ytab)
     for s in prange(n_strips):
         y0, y1 = strip_range(height, n_strips, s)
         pad = np.empty(xtab.shape[0] * cn, src.dtype)
         ring = np.empty((kh + 1, lanes), ring_proto.dtype)
         acc = np.empty(min(lanes, _BLOCK), acc_proto.dtype)
         slots = np.empty(kh, np.int64)
-        if has_const:
-            _const_pad(cval, cn, pad)
-            row_int(pad, kx, row_mode, cn, ring[kh])
-        for r in range(y0, y1 + kh - 1):
-            if ytab[r] >= 0:
-                pad_row(src[ytab[r]], xtab, ax, cn, cval, pad)
-                row_int(pad, kx, row_mode, cn, ring[r % kh])
-            y = r - kh + 1
-            if y >= y0:
-                _slots(ytab, y, kh, kh, slots)
-                for b0 in range(0, lanes, _BLOCK):
-                    b1 = min(lanes, b0 + _BLOCK)
-                    col_int(ring, slots, ky, col_mode, b0, b1, acc)
-                    _finish_int(acc, b1 - b0, fin_mode, shift, delta, tail_delta, n_simd, b0, sat, lo, hi,
-                                dst[y][b0:b1])
+        _int_strip(src, dst, y0, y1, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col_mode, fin_mode, shift,
+                   delta, tail_delta, n_simd, sat, lo, hi, has_const, pad, ring, acc, slots)
+
+
+@kernel
+def _float_strip(src, dst, y0, y1, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col_mode, d, n_fma_row,
+                 tail_fused, n_fma_col, to_int, lo, hi, has_const, pad, ring, acc, slots):
+    """Float family, output rows ``[y0, y1)``."""
+    lanes = dst.shape[1]
+    kh = ky.shape[0]
+    if has_const:
+        _const_pad(cval, cn, pad)
+        row_float(pad, kx, row_mode, cn, n_fma_row, tail_fused, ring[kh])
+    for r in range(y0, y1 + kh - 1):
+        if ytab[r] >= 0:
+            pad_row(src[ytab[r]], xtab, ax, cn, cval, pad)
+            row_float(pad, kx, row_mode, cn, n_fma_row, tail_fused, ring[r % kh])
+        y = r - kh + 1
+        if y >= y0:
+            _slots(ytab, y, kh, kh, slots)
+            for b0 in range(0, lanes, _BLOCK):
+                b1 = min(lanes, b0 + _BLOCK)
+                col_float(ring, slots, ky, col_mode, d, n_fma_col, b0, b1, acc)
+                _finish_float(acc, b1 - b0, to_int, lo, hi, dst[y][b0:b1])
 
 
 @parallel_kernel
-def _float_strips(src, dst, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col_mode, d, n_fma_row, n_fma_col,
-                  to_int, lo, hi, n_strips):
-    """Float family over ``n_strips`` strips: taps, ring and accumulator in ``kx``'s float dtype."""
+def _float_strips(src, dst, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col_mode, d, n_fma_row, tail_fused,
+                  n_fma_col, to_int, lo, hi, n_strips):
+    """:func:`_float_strip` over ``n_strips`` strips: taps, ring and accumulator in ``kx``'s float dtype."""
     height, lanes = dst.shape
     kh = ky.shape[0]
-    has_const = False
-    for r in range(ytab.shape[0]):
-        has_const = has_const or ytab[r] < 0
+    has_const = _has_const(ytab)
     for s in prange(n_strips):
         y0, y1 = strip_range(height, n_strips, s)
         pad = np.empty(xtab.shape[0] * cn, kx.dtype)
         ring = np.empty((kh + 1, lanes), kx.dtype)
         acc = np.empty(min(lanes, _BLOCK), kx.dtype)
         slots = np.empty(kh, np.int64)
-        if has_const:
-            _const_pad(cval, cn, pad)
-            row_float(pad, kx, row_mode, cn, n_fma_row, ring[kh])
-        for r in range(y0, y1 + kh - 1):
-            if ytab[r] >= 0:
-                pad_row(src[ytab[r]], xtab, ax, cn, cval, pad)
-                row_float(pad, kx, row_mode, cn, n_fma_row, ring[r % kh])
-            y = r - kh + 1
-            if y >= y0:
-                _slots(ytab, y, kh, kh, slots)
-                for b0 in range(0, lanes, _BLOCK):
-                    b1 = min(lanes, b0 + _BLOCK)
-                    col_float(ring, slots, ky, col_mode, d, n_fma_col, b0, b1, acc)
-                    _finish_float(acc, b1 - b0, to_int, lo, hi, dst[y][b0:b1])
+        _float_strip(src, dst, y0, y1, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col_mode, d, n_fma_row,
+                     tail_fused, n_fma_col, to_int, lo, hi, has_const, pad, ring, acc, slots)
+
+
+@kernel
+def _has_const(ytab):
+    """Whether any padded row is the BORDER_CONSTANT row (table entry -1)."""
+    for r in range(ytab.shape[0]):
+        if ytab[r] < 0:
+            return True
+    return False
 
 
 def separable(src: np.ndarray, dst: np.ndarray, cn: int, plan: SepPlan, border: int, cval) -> None:
@@ -226,7 +252,9 @@ def separable(src: np.ndarray, dst: np.ndarray, cn: int, plan: SepPlan, border: 
     if plan.exact:
         cv = np.asarray(cval, src.dtype)
         lo, hi = int(info.min), int(info.max)
-        _int_strips(src, dst, plan.kx, plan.ky, ax, xtab, ytab, cv, cn, plan.row_mode, plan.col_mode,
+        # taps in the ring's / accumulator's dtype: LLVM then keeps the arithmetic in 16 or 32-bit lanes
+        kx, ky = plan.kx.astype(plan.ring), plan.ky.astype(plan.acc)
+        _int_strips(src, dst, kx, ky, ax, xtab, ytab, cv, cn, plan.row_mode, plan.col_mode,
                     plan.fin_mode, plan.shift, int(plan.delta), plan.tail_delta, plan.n_simd, plan.saturate,
                     lo, hi,
                     np.empty(0, plan.ring), np.empty(0, plan.acc), n_strips)
@@ -234,5 +262,6 @@ def separable(src: np.ndarray, dst: np.ndarray, cn: int, plan: SepPlan, border: 
         cv = np.asarray(cval, plan.kx.dtype)
         lo, hi = (float(info.min), float(info.max)) if to_int else (0.0, 0.0)
         _float_strips(src, dst, plan.kx, plan.ky, ax, xtab, ytab, cv, cn, plan.row_mode, plan.col_mode,
-                      plan.kx.dtype.type(plan.delta), plan.n_fma_row, plan.n_fma_col, to_int, lo, hi,
+                      plan.kx.dtype.type(plan.delta), plan.n_fma_row, plan.row_tail_fused, plan.n_fma_col,
+                      to_int, lo, hi,
                       n_strips)

@@ -63,7 +63,8 @@ def getGaussianKernel(ksize: int, sigma: float, ktype: int = CV_64F) -> np.ndarr
     >>> purecv.getGaussianKernel(3, 0).ravel().tolist()
     [0.25, 0.5, 0.25]
     >>> purecv.getGaussianKernel(5, 1.0, purecv.CV_32F).ravel()
-    array([0.05448869, 0.24420136, 0.40261996, 0.24420136, 0.05448869], dtype=float32)
+    array([0.05448868, 0.24420135, 0.40261996, 0.24420135, 0.05448868],
+          dtype=float32)
     """
     func = "getGaussianKernel"
     if not _is_int(ksize):

@@ -35,13 +35,14 @@ __all__ = ["check_border_value", "check_ddepth", "check_taps", "run_separable", 
 _DDEPTHS = (CV_8U, CV_16U, CV_16S, CV_32F, CV_64F)
 
 
-def check_ddepth(func: str, ddepth: object, sdepth: int, allowed: Sequence[int] = _DDEPTHS) -> int:
-    """Resolve ``ddepth`` (-1: the source depth) and refuse what cv2 refuses (64F source into 32F)."""
+def check_ddepth(func: str, ddepth: object, sdepth: int, allowed: Sequence[int] = _DDEPTHS,
+                 f64_to_f32: bool = False) -> int:
+    """Resolve ``ddepth`` (-1: the source depth); refuse what cv2 refuses (64F into 32F unless allowed)."""
     if isinstance(ddepth, bool) or not isinstance(ddepth, int | np.integer):
         msg = f"{func}: 'ddepth' must be an int (-1 or a CV_* depth); got {ddepth!r}"
         raise TypeError(msg)
     ddepth = sdepth if ddepth < 0 else int(ddepth)
-    ok = [d for d in allowed if not (sdepth == CV_64F and d == CV_32F)]
+    ok = [d for d in allowed if f64_to_f32 or not (sdepth == CV_64F and d == CV_32F)]
     if ddepth not in ok:
         names = ", ".join(DEPTH_NAMES[d] for d in ok)
         src_name = DEPTH_NAMES[sdepth]
@@ -159,10 +160,11 @@ def sepFilter2D(  # noqa: N802 (cv2's name)
     --------
     >>> import numpy as np, purecv
     >>> img = np.zeros((3, 5), np.uint8); img[1, 2] = 64
-    >>> purecv.sepFilter2D(img, -1, np.array([0.25, 0.5, 0.25]), np.array([0.5, 0.5]))
-    array([[ 0,  4,  8,  4,  0],
-           [ 0,  4,  8,  4,  0],
-           [ 0,  0,  0,  0,  0]], dtype=uint8)
+    >>> kx, ky = np.array([0.25, 0.5, 0.25]), np.array([0.5, 0.5])  # ky: anchor 1, rows y-1 and y
+    >>> purecv.sepFilter2D(img, -1, kx, ky, borderType=purecv.BORDER_CONSTANT)
+    array([[ 0,  0,  0,  0,  0],
+           [ 0,  8, 16,  8,  0],
+           [ 0,  8, 16,  8,  0]], dtype=uint8)
     """
     func = "sepFilter2D"
     src = check_image(func, src)
