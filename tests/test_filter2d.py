@@ -165,19 +165,36 @@ def test_tiny_images(shape, ksize):
     tally.done()
 
 
-def test_threads_do_not_change_results():
+@pytest.mark.parametrize(
+    ("dtype", "ddepth", "kernel"),
+    [
+        (np.uint8, -1, "direct"),  # cv2's direct path: strips of the neighbourhood driver
+        (np.float32, -1, "fft"),  # row blocks and lane chunks of the FFT path
+        (np.uint16, CV_32F, "box"),  # running sums
+    ],
+)
+def test_threads_do_not_change_results(monkeypatch, dtype, ddepth, kernel):
+    import purecv._kernels.correlate as correlate_mod
+    import purecv._kernels.neighbourhood as neighbourhood_mod
+    import purecv._kernels.rows as rows_mod
+    import purecv._kernels.spectral as spectral_mod
+
+    thresholds = [(neighbourhood_mod, "PARALLEL_MIN_WORK"), (spectral_mod, "PARALLEL_MIN_WORK"),
+                  (correlate_mod, "_BOX_PARALLEL_MIN_LANES"), (rows_mod, "PARALLEL_MIN_LANES")]  # fmt: skip
+    for module, name in thresholds:
+        monkeypatch.setattr(module, name, 0)  # parallel even for this small image
     rng = np.random.default_rng(5)
-    src = _image((700, 400), np.uint8, rng)
-    kernel = _kernel(7, 6, rng)
+    src = _image((300, 700), dtype, rng)
+    weights = {"direct": _kernel(7, 6, rng), "fft": _kernel(21, 15, rng), "box": np.full((5, 4), 0.5)}[kernel]
     try:
         purecv.setNumThreads(1)
-        one = filter2D(src, CV_32F, kernel)
+        one = filter2D(src, ddepth, weights)
         purecv.setNumThreads(2)
-        two = filter2D(src, CV_32F, kernel)
+        two = filter2D(src, ddepth, weights)
     finally:
         purecv.setNumThreads(-1)
     np.testing.assert_array_equal(one, two)
-    Tally().check(one, cv2.filter2D(src, CV_32F, kernel), src, kernel)
+    Tally().check(one, cv2.filter2D(src, ddepth, weights), src, weights)
 
 
 def test_uint8_is_bit_exact_with_fused_multiply_add():

@@ -39,6 +39,8 @@ from .spectral import all_finite, spectral_correlate, spectral_pays
 
 __all__ = ["correlate", "cv2_uses_dft", "rank_one"]
 
+_BOX_PARALLEL_MIN_LANES = 1 << 21
+
 
 def cv2_uses_dft(sdtype: np.dtype, ddtype: np.dtype, area: int) -> bool:
     """Whether cv2 takes its DFT path: area >= 130 for 8U -> 8U/16S and 32F -> 32F, else >= 50."""
@@ -99,6 +101,8 @@ def _box(src, dst, cn, kh, kw, anchor, border, w) -> None:
     args = (src, dst, ytab, xtab, ax, cn, kw, kh, False, np.empty(lanes + (kw - 1) * cn, acc),
             FINISH_F64, 0, 0, 0, w, lanes, lo, hi, to_int, False)  # fmt: skip
     n_strips = plan_strips(height, lanes, kh)
+    if height * lanes < _BOX_PARALLEL_MIN_LANES:  # about a millisecond of work: stay on this thread
+        n_strips = 1
     run, extra = (box_rows, ()) if n_strips == 1 else (box_rows_parallel, (n_strips,))
     if run(*args, False, *extra) and acc == np.float64:
         run(*args, True, *extra)  # a NaN or inf entered a running sum: sum every window afresh

@@ -15,7 +15,7 @@ strip per task of the thread pool, each with its own ``kh - 1`` rows of halo):
 2. output rows are made two at a time. A *schedule* (built once per call by :func:`tap_schedule`) lists the
    taps grouped by the padded row they read: padded row ``y + q`` serves kernel row ``q`` of output row ``y``
    and kernel row ``q - 1`` of output row ``y + 1``, so one load of a row lane feeds two accumulators
-   (measured about 1.8x the throughput of one row at a time). Each entry holds up to 4 taps, applied in one
+   (measured about 1.8x the throughput of one row at a time). Each entry holds up to 8 taps, applied in one
    pass over the ``W * C`` lanes (the tap loop outside the lane loop, so it vectorises);
 3. a finish step per row: round half to even and saturate for integer outputs (OpenCV's ``saturate_cast``,
    including the ``INT_MIN`` that x86 gives for NaN or values outside int32), a cast for float outputs.
@@ -31,10 +31,10 @@ from numba import prange
 
 from .._border import border_table
 from .._jit import kernel, parallel_kernel
-from .fma import fma
 from .rows import plan_strips, strip_range
+from .taps import pair, pair8, single, single8
 
-__all__ = ["OP_CORRELATE", "neighbourhood", "tap_schedule"]
+__all__ = ["OP_CORRELATE", "PARALLEL_MIN_WORK", "neighbourhood", "tap_schedule"]
 
 OP_CORRELATE = 0  # acc = fma(x, w, acc) per tap: filter2D (OpenCV's v_muladd, fused under FMA dispatch)
 
@@ -43,6 +43,7 @@ _PAIR = 0  # both, from one shared load: acc0 with kernel row q, acc1 with kerne
 _FIRST = 1  # acc0 only
 _SECOND = 2  # acc1 only
 _GROUP = 8  # taps per entry at most: groups of 8, then of at most 4 (one pass per row of an 8-wide kernel)
+PARALLEL_MIN_WORK = 1 << 26  # lane-taps (~1 ms on one thread) below which a call stays on one thread
 CHUNK = 16384  # lanes per pass (4K RGBA rows in one pass; wider rows in chunks that stay in L2)
 
 
@@ -108,109 +109,19 @@ def tap_schedule(weights: np.ndarray, cn: int):
 
 
 @kernel
-def _pair8(a, b, row, n, o, wa, wb):
-    """:func:`_pair` for 8 taps: one pass loads each accumulator once per 16 multiply-adds."""
-    r0, r1, r2, r3 = row[o[0] :], row[o[1] :], row[o[2] :], row[o[3] :]
-    r4, r5, r6, r7 = row[o[4] :], row[o[5] :], row[o[6] :], row[o[7] :]
-    a0, a1, a2, a3, a4, a5, a6, a7 = wa[0], wa[1], wa[2], wa[3], wa[4], wa[5], wa[6], wa[7]
-    b0, b1, b2, b3, b4, b5, b6, b7 = wb[0], wb[1], wb[2], wb[3], wb[4], wb[5], wb[6], wb[7]
-    for x in range(n):
-        v0, v1, v2, v3, v4, v5, v6, v7 = r0[x], r1[x], r2[x], r3[x], r4[x], r5[x], r6[x], r7[x]
-        s = fma(v3, a3, fma(v2, a2, fma(v1, a1, fma(v0, a0, a[x]))))
-        a[x] = fma(v7, a7, fma(v6, a6, fma(v5, a5, fma(v4, a4, s))))
-        t = fma(v3, b3, fma(v2, b2, fma(v1, b1, fma(v0, b0, b[x]))))
-        b[x] = fma(v7, b7, fma(v6, b6, fma(v5, b5, fma(v4, b4, t))))
-
-
-@kernel
-def _pair(a, b, row, n, g, o, wa, wb):
-    """``a[x] = fma(row[x + o[t]], wa[t], a[x])`` and the same into ``b`` with ``wb``, for taps t < g."""
-    # Views with the bare loop counter as index: Numba checks indices that might be negative (a[x + o]),
-    # which blocks SIMD. Weights are read into scalars first so LLVM keeps them in registers.
-    r0 = row[o[0] :]
-    a0, b0 = wa[0], wb[0]
-    if g == 1:
-        for x in range(n):
-            v = r0[x]
-            a[x] = fma(v, a0, a[x])
-            b[x] = fma(v, b0, b[x])
-        return
-    r1 = row[o[1] :]
-    a1, b1 = wa[1], wb[1]
-    if g == 2:
-        for x in range(n):
-            v0, v1 = r0[x], r1[x]
-            a[x] = fma(v1, a1, fma(v0, a0, a[x]))
-            b[x] = fma(v1, b1, fma(v0, b0, b[x]))
-        return
-    r2 = row[o[2] :]
-    a2, b2 = wa[2], wb[2]
-    if g == 3:
-        for x in range(n):
-            v0, v1, v2 = r0[x], r1[x], r2[x]
-            a[x] = fma(v2, a2, fma(v1, a1, fma(v0, a0, a[x])))
-            b[x] = fma(v2, b2, fma(v1, b1, fma(v0, b0, b[x])))
-        return
-    r3 = row[o[3] :]
-    a3, b3 = wa[3], wb[3]
-    for x in range(n):
-        v0, v1, v2, v3 = r0[x], r1[x], r2[x], r3[x]
-        a[x] = fma(v3, a3, fma(v2, a2, fma(v1, a1, fma(v0, a0, a[x]))))
-        b[x] = fma(v3, b3, fma(v2, b2, fma(v1, b1, fma(v0, b0, b[x]))))
-
-
-@kernel
-def _single8(a, row, n, o, w):
-    """:func:`_single` for 8 taps."""
-    r0, r1, r2, r3 = row[o[0] :], row[o[1] :], row[o[2] :], row[o[3] :]
-    r4, r5, r6, r7 = row[o[4] :], row[o[5] :], row[o[6] :], row[o[7] :]
-    w0, w1, w2, w3, w4, w5, w6, w7 = w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]
-    for x in range(n):
-        s = fma(r3[x], w3, fma(r2[x], w2, fma(r1[x], w1, fma(r0[x], w0, a[x]))))
-        a[x] = fma(r7[x], w7, fma(r6[x], w6, fma(r5[x], w5, fma(r4[x], w4, s))))
-
-
-@kernel
-def _single(a, row, n, g, o, w):
-    """``a[x] = fma(row[x + o[t]], w[t], a[x])`` for taps t < g, in order."""
-    r0 = row[o[0] :]
-    w0 = w[0]
-    if g == 1:
-        for x in range(n):
-            a[x] = fma(r0[x], w0, a[x])
-        return
-    r1 = row[o[1] :]
-    w1 = w[1]
-    if g == 2:
-        for x in range(n):
-            a[x] = fma(r1[x], w1, fma(r0[x], w0, a[x]))
-        return
-    r2 = row[o[2] :]
-    w2 = w[2]
-    if g == 3:
-        for x in range(n):
-            a[x] = fma(r2[x], w2, fma(r1[x], w1, fma(r0[x], w0, a[x])))
-        return
-    r3 = row[o[3] :]
-    w3 = w[3]
-    for x in range(n):
-        a[x] = fma(r3[x], w3, fma(r2[x], w2, fma(r1[x], w1, fma(r0[x], w0, a[x]))))
-
-
-@kernel
 def _run_entry(op, kind, row, acc, n, g, o, w):
     """Apply one schedule entry (a group of taps on one padded row) with the op's combine step."""
     if op == OP_CORRELATE:
         if kind == _PAIR and g == 8:
-            _pair8(acc[0], acc[1], row, n, o, w[0], w[1])
+            pair8(acc[0], acc[1], row, n, o, w[0], w[1])
         elif kind == _PAIR:
-            _pair(acc[0], acc[1], row, n, g, o, w[0], w[1])
+            pair(acc[0], acc[1], row, n, g, o, w[0], w[1])
         else:
             r = 0 if kind == _FIRST else 1
             if g == 8:
-                _single8(acc[r], row, n, o, w[r])
+                single8(acc[r], row, n, o, w[r])
             else:
-                _single(acc[r], row, n, g, o, w[r])
+                single(acc[r], row, n, g, o, w[r])
 
 
 @kernel
@@ -257,32 +168,12 @@ def _fill(src, sy, xtab, ax, cn, cval, out):
 
 
 @kernel
-def _strip(
-    src,
-    dst,
-    y0,
-    y1,
-    ytab,
-    xtab,
-    ax,
-    cn,
-    kh,
-    cval,
-    op,
-    init,
-    kind,
-    qs,
-    gs,
-    offs,
-    wts,
-    split,
-    to_int,
-    lo,
-    hi,
-    ring,
-    acc,
-):
+def _strip(src, dst, y0, y1, tables, shape, cval, op, init, sched, limits, ring, acc):
     """Output rows ``[y0, y1)``, two at a time, from a ring of padded rows (see :func:`tap_schedule`)."""
+    ytab, xtab = tables
+    ax, cn, kh = shape
+    kind, qs, gs, offs, wts, split = sched
+    to_int, lo, hi = limits
     lanes = dst.shape[1]
     ring_n = ring.shape[0]
     filled = y0  # padded rows [y0, filled) have been through the ring
@@ -293,7 +184,7 @@ def _strip(
             _fill(src, ytab[filled], xtab, ax, cn, cval, ring[filled % ring_n])
             filled += 1
         e0, e1 = (0, split) if nb == 2 else (split, kind.shape[0])
-        for c0 in range(0, lanes, CHUNK):  # a chunk of lanes at a time keeps the accumulators in L1
+        for c0 in range(0, lanes, CHUNK):  # a chunk of lanes at a time keeps the accumulators in cache
             n = min(CHUNK, lanes - c0)
             for r in range(nb):
                 acc[r, :n] = init
@@ -305,61 +196,21 @@ def _strip(
         y += nb
 
 
+@kernel
+def _run_strip(s, n_strips, src, dst, tables, shape, padded, cval, op, init, sched, limits):
+    """Strip ``s`` of ``n_strips``, with its own ring and accumulators."""
+    y0, y1 = strip_range(dst.shape[0], n_strips, s)
+    ring = np.empty((shape[2] + 1, padded), cval.dtype)
+    acc = np.empty((2, CHUNK), cval.dtype)
+    _strip(src, dst, y0, y1, tables, shape, cval, op, init, sched, limits, ring, acc)
+
+
 @parallel_kernel
-def _strips(
-    src,
-    dst,
-    ytab,
-    xtab,
-    ax,
-    cn,
-    kh,
-    cval,
-    op,
-    init,
-    kind,
-    qs,
-    gs,
-    offs,
-    wts,
-    split,
-    to_int,
-    lo,
-    hi,
-    padded,
-    n_strips,
-):
-    """:func:`_strip` over ``n_strips`` strips of rows on the thread pool, each with its own buffers."""
-    height = dst.shape[0]
+def _strips(src, dst, tables, shape, padded, cval, op, init, taps, limits, n_strips):
+    """:func:`_run_strip` for every strip, on the thread pool."""
+    # (no argument may be called ``sched``: Numba's parallel lowering has a variable of that name)
     for s in prange(n_strips):
-        y0, y1 = strip_range(height, n_strips, s)
-        ring = np.empty((kh + 1, padded), cval.dtype)
-        acc = np.empty((2, CHUNK), cval.dtype)
-        _strip(
-            src,
-            dst,
-            y0,
-            y1,
-            ytab,
-            xtab,
-            ax,
-            cn,
-            kh,
-            cval,
-            op,
-            init,
-            kind,
-            qs,
-            gs,
-            offs,
-            wts,
-            split,
-            to_int,
-            lo,
-            hi,
-            ring,
-            acc,
-        )
+        _run_strip(s, n_strips, src, dst, tables, shape, padded, cval, op, init, taps, limits)
 
 
 def neighbourhood(src, dst, cn, ksize, anchor, border, cval, op, init, sched) -> None:
@@ -368,34 +219,25 @@ def neighbourhood(src, dst, cn, ksize, anchor, border, cval, op, init, sched) ->
     ``ksize = (kh, kw)``, ``anchor = (ay, ax)``; ``border`` without ``BORDER_ISOLATED``; ``cval``: the
     constant-border value per channel, in the work dtype (which it also sets: ring and accumulators);
     ``init``: the accumulators' start value (``delta`` for correlation); ``sched``: :func:`tap_schedule`.
+    Small jobs (under :data:`PARALLEL_MIN_WORK` lane-taps) run on the calling thread: waking the pool
+    costs more than it saves, and on a busy machine a woken thread can wait a whole scheduler tick.
     """
     kh, kw = ksize
     ay, ax = anchor
     height, lanes = dst.shape
     width = lanes // cn
-    ytab = border_table(src.shape[0], ay, kh - 1 - ay, border)
-    xtab = border_table(width, ax, kw - 1 - ax, border)
+    tables = (
+        border_table(src.shape[0], ay, kh - 1 - ay, border),
+        border_table(width, ax, kw - 1 - ax, border),
+    )
     to_int = dst.dtype.kind in "iu"
     info = np.iinfo(dst.dtype) if to_int else None
-    lo, hi = (float(info.min), float(info.max)) if to_int else (-np.inf, np.inf)
-    n_strips = plan_strips(height, lanes, kh)  # applies purecv.setNumThreads first
-    padded = (width + kw - 1) * cn
     work = cval.dtype.type
-    _strips(
-        src,
-        dst,
-        ytab,
-        xtab,
-        ax,
-        cn,
-        kh,
-        cval,
-        op,
-        work(init),
-        *sched,
-        to_int,
-        work(lo),
-        work(hi),
-        padded,
-        n_strips,
-    )
+    limits = (to_int, work(info.min if to_int else -np.inf), work(info.max if to_int else np.inf))
+    padded = (width + kw - 1) * cn
+    args = (src, dst, tables, (ax, cn, kh), padded, cval, op, work(init), sched, limits)
+    n_strips = plan_strips(height, lanes, kh)  # applies purecv.setNumThreads first
+    if n_strips == 1 or height * lanes * int(sched[2].sum()) < PARALLEL_MIN_WORK:
+        _run_strip(0, 1, *args)
+    else:
+        _strips(*args, n_strips)

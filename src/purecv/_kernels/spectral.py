@@ -33,7 +33,7 @@ from numba import prange
 
 from .._border import border_table
 from .._jit import current_threads, kernel, parallel_kernel
-from .neighbourhood import _finish
+from .neighbourhood import PARALLEL_MIN_WORK, _finish
 
 __all__ = ["all_finite", "fft_block_rows", "spectral_correlate", "spectral_pays"]
 
@@ -237,33 +237,38 @@ def _block(src, dst, y0, c0, nout, ytab, xtab, ax, cn, kh, kw, cval, delta, tabl
         _finish(row[:nout], dst[y0 + u, c0 : c0 + nout], to_int, lo, hi)
 
 
-@parallel_kernel
-def _blocks(src, dst, ytab, xtab, ax, cn, kh, kw, cval, delta, tables, to_int, lo, hi, chunk, n_workers):
-    """All (row block, lane chunk) tasks, split over ``n_workers`` workers that reuse their buffers."""
+@kernel
+def _run_tasks(
+    w, n_workers, src, dst, ytab, xtab, ax, cn, kh, kw, cval, delta, tables, to_int, lo, hi, chunk
+):
+    """Worker ``w`` of ``n_workers``: its share of the (row block, lane chunk) tasks, with one set of buffers.
+
+    Buffers per worker, not per task: fresh pages for every task cost as much as the FFTs.
+    """
     height, lanes = dst.shape
     m = tables[0].shape[0]
     rows_out = 2 * m - kh + 1
-    n_by = (height + rows_out - 1) // rows_out
     n_bx = (lanes + chunk - 1) // chunk
-    n_tasks = n_by * n_bx
+    n_tasks = (height + rows_out - 1) // rows_out * n_bx
     lin = chunk + (kw - 1) * cn
+    z = (np.empty((m + 1, lin), cval.dtype), np.empty((m + 1, lin), cval.dtype))
+    t = (np.empty((2, chunk), cval.dtype), np.empty((2, chunk), cval.dtype))
+    u = (np.empty((m, chunk), cval.dtype), np.empty((m, chunk), cval.dtype))
+    bufs = (z[0], z[1], t[0], t[1], u[0], u[1])
+    for task in range(n_tasks * w // n_workers, n_tasks * (w + 1) // n_workers):
+        y0 = (task // n_bx) * rows_out
+        c0 = (task % n_bx) * chunk
+        nout = min(chunk, lanes - c0)
+        _block(src, dst, y0, c0, nout, ytab, xtab, ax, cn, kh, kw, cval, delta, tables, to_int, lo, hi, bufs)
+
+
+@parallel_kernel
+def _blocks(src, dst, ytab, xtab, ax, cn, kh, kw, cval, delta, tables, to_int, lo, hi, chunk, n_workers):
+    """:func:`_run_tasks` for every worker, on the thread pool."""
     for w in prange(n_workers):
-        # Buffers per worker, not per task: fresh pages per task cost as much as the FFTs.
-        bufs = (
-            np.empty((m + 1, lin), cval.dtype),
-            np.empty((m + 1, lin), cval.dtype),
-            np.empty((2, chunk), cval.dtype),
-            np.empty((2, chunk), cval.dtype),
-            np.empty((m, chunk), cval.dtype),
-            np.empty((m, chunk), cval.dtype),
+        _run_tasks(
+            w, n_workers, src, dst, ytab, xtab, ax, cn, kh, kw, cval, delta, tables, to_int, lo, hi, chunk
         )
-        for task in range(n_tasks * w // n_workers, n_tasks * (w + 1) // n_workers):
-            y0 = (task // n_bx) * rows_out
-            c0 = (task % n_bx) * chunk
-            nout = min(chunk, lanes - c0)
-            _block(
-                src, dst, y0, c0, nout, ytab, xtab, ax, cn, kh, kw, cval, delta, tables, to_int, lo, hi, bufs
-            )
 
 
 def _bit_reversal(m: int) -> np.ndarray:
@@ -317,21 +322,9 @@ def spectral_correlate(src, dst, cn, weights, anchor, border, cval, delta) -> No
     chunk = min(_LANES, lanes)
     tasks = ((height + n - kh) // (n - kh + 1)) * ((lanes + chunk - 1) // chunk)
     workers = min(tasks, current_threads())
-    _blocks(
-        src,
-        dst,
-        ytab,
-        xtab,
-        ax,
-        cn,
-        kh,
-        kw,
-        cval,
-        work.type(delta),
-        tables,
-        to_int,
-        work.type(lo),
-        work.type(hi),
-        chunk,
-        workers,
-    )
+    args = (src, dst, ytab, xtab, ax, cn, kh, kw, cval, work.type(delta), tables, to_int, work.type(lo),
+            work.type(hi), chunk)  # fmt: skip
+    if workers == 1 or height * lanes * kw < PARALLEL_MIN_WORK:  # small: stay on this thread
+        _run_tasks(0, 1, *args)
+    else:
+        _blocks(*args, workers)
