@@ -112,6 +112,17 @@ def test_many_channels_match_cv2(cn, threads):
         _assert_matches_cv2(_image(23, 41, cn, np.float32, seed=i), ksize)
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16])
+def test_every_radius_on_extreme_values(dtype, threads):
+    """Each radius 1..40 on images at the type's limits: the edge of every rounding path's range."""
+    info = np.iinfo(dtype)
+    rng = np.random.default_rng(12)
+    img = rng.choice(np.array([info.min, info.max, info.max - 1], dtype), size=(83, 90, 2))
+    for k in range(3, 83, 2):
+        _assert_matches_cv2(img, (k, k))
+        _assert_matches_cv2(np.full((40, 50), info.max, dtype), (k, k))
+
+
 def test_kernel_larger_than_image_is_reduced():
     img = _image(4, 6, 3, np.uint8, seed=1)
     for ksize in [(7, 5), (51, 51), (5, 101)]:
