@@ -11,9 +11,9 @@ The arguments must be three floats of the same type (float32 or float64): cast c
 
 Examples
 --------
->>> import numba
+>>> from purecv._jit import kernel
 >>> from purecv._kernels.fma import fma
->>> numba.njit(lambda a, b, c: fma(a, b, c))(2.0, 3.0, 1.0)
+>>> kernel(lambda a, b, c: fma(a, b, c))(2.0, 3.0, 1.0)
 7.0
 """
 
