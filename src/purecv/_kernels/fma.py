@@ -11,10 +11,16 @@ The arguments must be three floats of the same type (float32 or float64): cast c
 
 Examples
 --------
->>> from purecv._jit import kernel
->>> from purecv._kernels.fma import fma
->>> kernel(lambda a, b, c: fma(a, b, c))(2.0, 3.0, 1.0)
-7.0
+One rounding instead of two: with ``x = 1 + 2**-12``, ``x * x - (1 + 2**-11)`` is ``2**-24`` exactly,
+which float32 multiply-then-add rounds away (the kernels of :mod:`.taps` compute ``fma(x, w, acc)``):
+
+>>> import numpy as np
+>>> from purecv._kernels.taps import single
+>>> x = np.array([1 + 2**-12], np.float32)
+>>> acc = np.array([-(1 + 2**-11)], np.float32)
+>>> single(acc, x, 1, 1, np.array([0]), x)
+>>> float(acc[0]) == 2**-24, float(x[0] * x[0] + np.float32(-(1 + 2**-11)))
+(True, 0.0)
 """
 
 from __future__ import annotations
