@@ -109,19 +109,19 @@ def tap_schedule(weights: np.ndarray, cn: int):
 
 
 @kernel
-def _run_entry(op, kind, row, acc, n, g, o, w):
+def _run_entry(op, kind, row, a0, a1, n, g, o, w):
     """Apply one schedule entry (a group of taps on one padded row) with the op's combine step."""
     if op == OP_CORRELATE:
         if kind == _PAIR and g == 8:
-            pair8(acc[0], acc[1], row, n, o, w[0], w[1])
+            pair8(a0, a1, row, n, o, w[0], w[1])
         elif kind == _PAIR:
-            pair(acc[0], acc[1], row, n, g, o, w[0], w[1])
+            pair(a0, a1, row, n, g, o, w[0], w[1])
         else:
-            r = 0 if kind == _FIRST else 1
+            a, r = (a0, 0) if kind == _FIRST else (a1, 1)
             if g == 8:
-                single8(acc[r], row, n, o, w[r])
+                single8(a, row, n, o, w[r])
             else:
-                single(acc[r], row, n, g, o, w[r])
+                single(a, row, n, g, o, w[r])
 
 
 @kernel
@@ -138,6 +138,13 @@ def _finish(acc, out, to_int, lo, hi):
     else:
         for i in range(n):
             out[i] = acc[i]
+
+
+@kernel
+def _border_column(row, sx, j, cn, cval, out):
+    """Padded column ``j`` of ``out`` is source column ``sx`` of ``row``, or ``cval`` where ``sx < 0``."""
+    for c in range(cn):
+        out[j * cn + c] = cval[c] if sx < 0 else row[sx * cn + c]
 
 
 @kernel
@@ -159,12 +166,10 @@ def _fill(src, sy, xtab, ax, cn, cval, out):
     inner = out[ax * cn :]
     for i in range(lanes):  # out[ax * cn + i] = row[i]
         inner[i] = row[i]
-    for j in range(padded):
-        if j >= ax and j < ax + width:
-            continue
-        sx = xtab[j]
-        for c in range(cn):
-            out[j * cn + c] = cval[c] if sx < 0 else row[sx * cn + c]
+    for j in range(ax):  # the border columns: left, then right
+        _border_column(row, xtab[j], j, cn, cval, out)
+    for j in range(ax + width, padded):
+        _border_column(row, xtab[j], j, cn, cval, out)
 
 
 @kernel
@@ -186,11 +191,12 @@ def _strip(src, dst, y0, y1, tables, shape, cval, op, init, sched, limits, ring,
         e0, e1 = (0, split) if nb == 2 else (split, kind.shape[0])
         for c0 in range(0, lanes, CHUNK):  # a chunk of lanes at a time keeps the accumulators in cache
             n = min(CHUNK, lanes - c0)
-            for r in range(nb):
-                acc[r, :n] = init
+            a0, a1 = acc[0, :n], acc[1, :n]
+            a0[:] = init
+            a1[:] = init
             for e in range(e0, e1):
                 row = ring[(y + qs[e]) % ring_n, c0:]
-                _run_entry(op, kind[e], row, acc, n, gs[e], offs[e], wts[e])
+                _run_entry(op, kind[e], row, a0, a1, n, gs[e], offs[e], wts[e])
             for r in range(nb):
                 _finish(acc[r], dst[y + r, c0 : c0 + n], to_int, lo, hi)
         y += nb
@@ -201,7 +207,7 @@ def _run_strip(s, n_strips, src, dst, tables, shape, padded, cval, op, init, sch
     """Strip ``s`` of ``n_strips``, with its own ring and accumulators."""
     y0, y1 = strip_range(dst.shape[0], n_strips, s)
     ring = np.empty((shape[2] + 1, padded), cval.dtype)
-    acc = np.empty((2, CHUNK), cval.dtype)
+    acc = np.empty((2, CHUNK + 32), cval.dtype)  # rows not 2**k bytes apart: no cache-set conflicts
     _strip(src, dst, y0, y1, tables, shape, cval, op, init, sched, limits, ring, acc)
 
 
