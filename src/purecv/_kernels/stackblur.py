@@ -93,104 +93,121 @@ def _apply(s, out, rule, rnd):
 
 
 @kernel
+def _pair(a, b, lo, hi):
+    """``a + b``, saturated to ``[lo, hi]`` (cv2's 16-bit SIMD adds)."""
+    return min(max(np.int64(a) + b, lo), hi)
+
+
+@kernel
 def _tent_direct(src, acc, cn, r, sat, lo, hi):
     """Integer tent sums ``acc[i]`` centred on ``src[r*cn + i]``, for kernels of <= 9 taps (r <= 4).
 
     ``acc[i] = (r + 1) * x[i] + sum((r + 1 - k) * (x[i - k*cn] + x[i + k*cn]) for k in 1..r)``, in one
-    pass over the lanes. With ``sat`` each pair saturates to ``[lo, hi]`` first, as cv2's 16-bit SIMD
-    adds do (tap by tap: 16-bit only).
+    pass over the lanes. With ``sat`` each pair saturates to ``[lo, hi]`` first (5 taps and more).
+    One loop per radius, weights as literals: the arithmetic then narrows to the accumulator's type
+    (int16 lanes for uint8), which runtime weights prevent (measured 2.4x slower).
     """
     n = acc.shape[0]
-    if sat:
-        for i in range(n):
-            acc[i] = (r + 1) * src[r * cn + i]
-        for k in range(1, r + 1):
-            left, right = src[(r - k) * cn :], src[(r + k) * cn :]
-            for i in range(n):
-                acc[i] += (r + 1 - k) * min(max(np.int32(left[i]) + right[i], lo), hi)
-        return
-    # One loop per radius, weights as literals: the arithmetic then narrows to the accumulator's type
-    # (int16 lanes for uint8), which runtime weights prevent (measured 2.4x slower).
     c, l1, r1 = src[r * cn :], src[(r - 1) * cn :], src[(r + 1) * cn :]
     if r == 1:
         for i in range(n):
             acc[i] = 2 * c[i] + (l1[i] + r1[i])
         return
     l2, r2 = src[(r - 2) * cn :], src[(r + 2) * cn :]
-    if r == 2:
+    if r == 2 and sat:
+        for i in range(n):
+            acc[i] = 3 * c[i] + 2 * _pair(l1[i], r1[i], lo, hi) + _pair(l2[i], r2[i], lo, hi)
+    elif r == 2:
         for i in range(n):
             acc[i] = 3 * c[i] + 2 * (l1[i] + r1[i]) + (l2[i] + r2[i])
+    if r == 2:
         return
     l3, r3 = src[(r - 3) * cn :], src[(r + 3) * cn :]
-    if r == 3:
+    if r == 3 and sat:
+        for i in range(n):
+            acc[i] = (4 * c[i] + 3 * _pair(l1[i], r1[i], lo, hi) + 2 * _pair(l2[i], r2[i], lo, hi)
+                      + _pair(l3[i], r3[i], lo, hi))
+    elif r == 3:
         for i in range(n):
             acc[i] = 4 * c[i] + 3 * (l1[i] + r1[i]) + 2 * (l2[i] + r2[i]) + (l3[i] + r3[i])
+    if r == 3:
         return
     l4, r4 = src, src[8 * cn :]
-    for i in range(n):
-        acc[i] = 5 * c[i] + 4 * (l1[i] + r1[i]) + 3 * (l2[i] + r2[i]) + 2 * (l3[i] + r3[i]) + (l4[i] + r4[i])
+    if sat:
+        for i in range(n):
+            acc[i] = (5 * c[i] + 4 * _pair(l1[i], r1[i], lo, hi) + 3 * _pair(l2[i], r2[i], lo, hi)
+                      + 2 * _pair(l3[i], r3[i], lo, hi) + _pair(l4[i], r4[i], lo, hi))
+    else:
+        for i in range(n):
+            acc[i] = (5 * c[i] + 4 * (l1[i] + r1[i]) + 3 * (l2[i] + r2[i]) + 2 * (l3[i] + r3[i])
+                      + (l4[i] + r4[i]))
 
 
 @kernel
-def _tent_direct_f32(src, acc, cn, r, order):
-    """float32 tent sums ``acc[i]`` centred on ``src[r*cn + i]``, added in one of cv2's orders.
+def _tent_direct_f32(src, acc, out, m, cn, r, order):
+    """float32 tent sums centred on ``src[r*cn + i]``, added in one of cv2's orders, ``out[i] = sum * m``.
 
     ``order`` 0, cv2's border loops: left to right, ``x[-r]*1 + x[-r+1]*2 + ... + x[r]*1``;
     1, its 3-tap SIMD: ``((x + x) + x[-1]) + x[1]``; 2, its body: ``x*(r+1) + sum((x[k] + x[-k]) * (r+1-k))``.
+    ``acc`` holds the partial sums; the last tap's pass writes ``out``.
     """
+    n = out.shape[0]
     centre = src[r * cn :]
-    if order == 0:
-        for i in range(acc.shape[0]):
-            acc[i] = src[i]  # weight 1
-        for k in range(1, 2 * r + 1):
-            w = np.float32(r + 1 - abs(k - r))
-            tap = src[k * cn :]
-            for i in range(acc.shape[0]):
-                acc[i] += tap[i] * w
-    elif order == 1:
+    if order == 1:
         left, right = src, src[2 * cn :]
-        for i in range(acc.shape[0]):
-            acc[i] = ((centre[i] + centre[i]) + left[i]) + right[i]
-    else:
-        for i in range(acc.shape[0]):
+        for i in range(n):
+            out[i] = (((centre[i] + centre[i]) + left[i]) + right[i]) * m
+        return
+    if order == 0:  # one tap at a time, left to right
+        for i in range(n):
+            acc[i] = src[i]
+        for k in range(1, 2 * r + 1):
+            w, tap = np.float32(r + 1 - abs(k - r)), src[k * cn :]
+            for i in range(n):
+                acc[i] += tap[i] * w
+    else:  # the centre, then mirrored pairs
+        for i in range(n):
             acc[i] = centre[i] * np.float32(r + 1)
         for k in range(1, r + 1):
-            w = np.float32(r + 1 - k)
-            left = src[(r - k) * cn :]
-            right = src[(r + k) * cn :]
-            for i in range(acc.shape[0]):
+            w, right, left = np.float32(r + 1 - k), src[(r + k) * cn :], src[(r - k) * cn :]
+            for i in range(n):
                 acc[i] += (right[i] + left[i]) * w
+    for i in range(n):
+        out[i] = acc[i] * m
 
 
 @kernel
-def _tent_small(x, acc, edge, xtab, cn, r, a1, sat, edge_order, kind, lo, hi):
+def _tent_small(x, out, acc, edge, xtab, cn, r, a1, sat, edge_order, rnd):
     """Tent sums of row ``x`` for kernels of <= 9 taps: the interior straight from ``x``, the ``r`` edge
     pixels each side from ``edge``, filled through ``xtab`` (padded index of pixel ``j`` at ``j + r``).
 
-    float32 lanes are summed in cv2's order for their region: ``edge_order`` at the edges, cv2's SIMD
-    order in ``[r*cn, a1)`` and its scalar body order up to ``(W - r)*cn``.
+    Integer sums go to ``acc`` (16-bit pairs saturate in ``[r*cn, a1)`` with ``sat``); float32 lanes
+    are summed in cv2's order for their region (``edge_order`` at the edges, cv2's SIMD order in
+    ``[r*cn, a1)``, its scalar body order up to ``(W - r)*cn``) and written scaled to ``out``.
     """
     lanes = x.shape[0]
     width = lanes // cn
     e0, e1 = r * cn, lanes - r * cn  # interior lanes
+    m, lo, hi, kind = rnd[2], rnd[3], rnd[4], rnd[5]
     for side in range(2):
         first = 0 if side == 0 else width - r  # edge buffer: pixels [first - r, first + 2r)
         for j in range(3 * r):
             sx = xtab[first + j] * cn
             for c in range(cn):
                 edge[j * cn + c] = x[sx + c]
-        part = acc[0:e0] if side == 0 else acc[e1:lanes]
+        l0, l1 = (0, e0) if side == 0 else (e1, lanes)
         if kind == KIND_F32:
-            _tent_direct_f32(edge, part, cn, r, edge_order)
+            _tent_direct_f32(edge, acc[l0:l1], out[l0:l1], m, cn, r, edge_order)
         else:
-            _tent_direct(edge, part, cn, r, False, lo, hi)
+            _tent_direct(edge, acc[l0:l1], cn, r, False, lo, hi)
     if kind == KIND_F32:
-        _tent_direct_f32(x, acc[e0:a1], cn, r, 1 if r == 1 else 2)
-        _tent_direct_f32(x[a1 - e0 :], acc[a1:e1], cn, r, 2)
+        _tent_direct_f32(x, acc[e0:a1], out[e0:a1], m, cn, r, 1 if r == 1 else 2)
+        _tent_direct_f32(x[a1 - e0 :], acc[a1:e1], out[a1:e1], m, cn, r, 2)
+    elif sat:
+        _tent_direct(x, acc[e0:a1], cn, r, True, lo, hi)
+        _tent_direct(x[a1 - e0 :], acc[a1:e1], cn, r, False, lo, hi)
     else:
         _tent_direct(x, acc[e0:e1], cn, r, False, lo, hi)
-        if sat:
-            _tent_direct(x, acc[e0:a1], cn, r, True, lo, hi)
 
 
 @kernel
@@ -278,7 +295,7 @@ def _rows(x, out, y0, y1, plan, tables, rnd, acc_proto):
     """
     r, cn, small, a1, sat, edge_order, edge_rule, mid_rule = plan
     xtab, atab, btab, itab, iw = tables
-    lo, hi, kind = rnd[3], rnd[4], rnd[5]
+    kind = rnd[5]
     lanes = x.shape[1]
     acc = np.empty(lanes, acc_proto.dtype)
     edge = np.empty(3 * r * cn, acc_proto.dtype)
@@ -291,7 +308,9 @@ def _rows(x, out, y0, y1, plan, tables, rnd, acc_proto):
             _tent_running(x[y], diff, e, acc, init, cn, r, atab, btab, itab, iw)
             _apply(acc, o, mid_rule, rnd)
             continue
-        _tent_small(x[y], acc, edge, xtab, cn, r, a1, sat, edge_order, kind, lo, hi)
+        _tent_small(x[y], o, acc, edge, xtab, cn, r, a1, sat, edge_order, rnd)
+        if kind == KIND_F32:
+            continue
         _apply(acc[: r * cn], o[: r * cn], edge_rule, rnd)
         _apply(acc[r * cn : a1], o[r * cn : a1], mid_rule, rnd)
         _apply(acc[a1:], o[a1:], edge_rule, rnd)
