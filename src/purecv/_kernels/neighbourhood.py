@@ -26,6 +26,8 @@ Plugging in another op (morphology's max/min, ...): give it an ``OP_*`` code and
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numba import prange
 
@@ -48,6 +50,17 @@ CHUNK = 16384  # lanes per pass (4K RGBA rows in one pass; wider rows in chunks 
 
 
 def tap_schedule(weights: np.ndarray, cn: int):
+    """:func:`_tap_schedule`, remembered for the last few kernels (a script filters many images alike)."""
+    weights = np.ascontiguousarray(weights)
+    return _cached_schedule(weights.tobytes(), weights.shape, weights.dtype.str, cn)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_schedule(data: bytes, shape: tuple[int, int], dtype: str, cn: int):
+    return _tap_schedule(np.frombuffer(data, dtype).reshape(shape), cn)
+
+
+def _tap_schedule(weights: np.ndarray, cn: int):
     """Group the nonzero taps of ``weights`` (kh, kw) into passes over padded rows.
 
     Returns ``(kind, q, g, offs, wts, split)``: entries ``[0, split)`` make a pair of output rows,
