@@ -287,7 +287,7 @@ def _chains(acc2, e2, init, g):
 
 @kernel
 def _rows(x, out, y0, y1, plan, tables, rnd, acc_proto):
-    """Row pass for rows ``[y0, y1)`` of the (H, W*C) image ``x`` into ``out`` (row by row: may be ``x``).
+    """Row pass for rows ``[y0, y1)`` of the (H, W*C) image ``x`` into ``out``.
 
     ``plan = (r, cn, small, a1, sat, edge_order, edge_rule, mid_rule)``: small kernels round lanes
     ``[r*cn, a1)`` (cv2's SIMD body) by ``mid_rule``, the others by ``edge_rule``; larger kernels by
@@ -440,7 +440,7 @@ def _shift_rule(r: int, dtype: np.dtype) -> int:
 
 
 def _row_pass(x, out, cn, r, border, kind, threads):
-    """Rows of ``x`` blurred with a tent of radius ``r`` into ``out`` (may be ``x``: rows are buffered)."""
+    """Rows of ``x`` blurred with a tent of radius ``r`` into ``out`` (which must not overlap ``x``)."""
     height, lanes = x.shape
     width = lanes // cn
     kw = 2 * r + 1
@@ -515,12 +515,13 @@ def stack_blur(x: np.ndarray, out: np.ndarray, cn: int, kw: int, kh: int, border
     """
     kind = _KINDS[x.dtype]
     threads = current_threads()
+    in_place = np.may_share_memory(x, out)  # neither pass may read what it has already written
     if kw > 1:
-        mid = out if kh == 1 else np.empty_like(x)
+        mid = out if kh == 1 and not in_place else np.empty_like(x)
         _row_pass(x, mid, cn, kw // 2, border, kind, threads)
     else:
-        mid = x.copy() if np.may_share_memory(x, out) and kh > 1 else x
+        mid = x.copy() if in_place else x
     if kh > 1:
         _column_pass(mid, out, kh // 2, border, kind, threads)
-    elif kw == 1:
-        out[...] = x
+    elif mid is not out:
+        out[...] = mid
