@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .sep_passes import MODE_ASYM, MODE_SEQ, MODE_SMALL, MODE_SMALL_ASYM, MODE_SYM
-from .separable import FIN_ADD, FIN_ADDF, FIN_CAST, FIN_ROUND, FIN_SHIFT, FIN_TIES, SepPlan
+from .separable import FIN_ADD, FIN_ADDF, FIN_CAST, FIN_NONE, FIN_ROUND, FIN_SHIFT, FIN_TIES, SepPlan
 
 __all__ = ["fixed_point_plan", "kernel_type", "linear_plan"]
 
@@ -103,16 +103,19 @@ def _integer_s16_plan(kx, ky, anchor, delta, lanes, rtype, ctype) -> SepPlan:
     row_mode = MODE_SYM if rtype & SYMMETRICAL else MODE_ASYM
     col_mode = MODE_SYM if ctype & SYMMETRICAL else MODE_ASYM
     rbound = 255 * int(np.abs(ix).sum())
+    abound = rbound * int(np.abs(iy).sum())
     ring = _int_dtype(rbound, True)
-    acc = np.dtype(np.int32) if ring == np.int32 else _int_dtype(rbound * int(np.abs(iy).sum()), True)
+    acc = np.dtype(np.int32) if ring == np.int32 else _int_dtype(abound, True)
     fin, n_simd, fixed = FIN_ADD, 0, _cv_round(delta)
+    if acc == np.int16 and fixed == 0:  # Sobel 3x3 and the like: the int16 column sums are the output
+        fin = FIN_NONE
     special = (iy.shape[0] != 3 or (iy[1] == 2 and iy[0] == 1) or (iy[1] == -2 and iy[0] == 1)
                or (iy[1] == 0 and abs(iy[2]) == 1))
     if not special and delta != _cv_round(delta):
         # SymmColumnSmallVec_32s16s: SIMD lanes add the float delta before rounding, the tail cvRound(delta)
         fin, n_simd, fixed = FIN_ADDF, _simd_lanes(lanes, (32, 16, 8)), _cv_round(delta * 65536)
     return SepPlan(True, ix, iy, anchor, row_mode, col_mode, fin, ring, acc, delta=fixed, n_simd=n_simd,
-                   tail_delta=_cv_round(delta))
+                   tail_delta=_cv_round(delta), saturate=abound + abs(fixed) > 32767)
 
 
 def linear_plan(sdt: np.dtype, ddt: np.dtype, kx, ky, anchor: tuple[int, int], delta: float,

@@ -37,6 +37,7 @@ __all__ = [
     "FIN_ADD",
     "FIN_ADDF",
     "FIN_CAST",
+    "FIN_NONE",
     "FIN_ROUND",
     "FIN_SHIFT",
     "FIN_TIES",
@@ -50,6 +51,7 @@ FIN_TIES = 2  # fixed point, but ties round to even on lanes < n_simd and up aft
 FIN_ADDF = 3  # acc + delta, but lanes < n_simd round acc + (fractional) delta half to even (OpenCV's SIMD)
 FIN_ROUND = 4  # float -> integer: round half to even, saturate (x86 cvRound: NaN/overflow -> INT_MIN)
 FIN_CAST = 5  # float -> float
+FIN_NONE = 6  # the column sum is the output (same dtype, nothing to add or saturate): written in place
 
 _BLOCK = 2048  # lanes per column-pass block: the accumulator block and ring slices stay in L1
 
@@ -87,9 +89,7 @@ def _finish_int(acc, n, mode, shift, delta, tail_delta, n_simd, b0, sat, lo, hi,
                 a = acc[i]
                 out[i] = min(max((a >> shift) + ((a >> s1) & 1), lo), hi)
         else:
-            for i in range(n):
-                a = acc[i]
-                out[i] = (a >> shift) + ((a >> s1) & 1)
+            _round_shift(acc, n, shift, out)
     elif mode == FIN_SHIFT or mode == FIN_ADD:
         if sat:
             for i in range(n):
@@ -116,6 +116,28 @@ def _finish_int(acc, n, mode, shift, delta, tail_delta, n_simd, b0, sat, lo, hi,
             else:
                 q = acc[i] + tail_delta
             out[i] = min(max(q, lo), hi)
+
+
+@kernel
+def _round_shift(acc, n, shift, out):
+    """``out = (acc + 2**(shift-1)) >> shift``. Literal shift counts let LLVM keep the accumulator's
+    narrow lanes (it cannot prove a runtime count is in range), so the common ones get their own loop."""
+    if shift == 4:
+        for i in range(n):
+            out[i] = (acc[i] >> 4) + ((acc[i] >> 3) & 1)
+    elif shift == 8:
+        for i in range(n):
+            out[i] = (acc[i] >> 8) + ((acc[i] >> 7) & 1)
+    elif shift == 12:
+        for i in range(n):
+            out[i] = (acc[i] >> 12) + ((acc[i] >> 11) & 1)
+    elif shift == 16:
+        for i in range(n):
+            out[i] = (acc[i] >> 16) + ((acc[i] >> 15) & 1)
+    else:
+        s1 = shift - 1
+        for i in range(n):
+            out[i] = (acc[i] >> shift) + ((acc[i] >> s1) & 1)
 
 
 @kernel
@@ -162,6 +184,9 @@ def _int_strip(src, dst, y0, y1, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col
         y = r - kh + 1
         if y >= y0:
             _slots(ytab, y, kh, kh, slots)
+            if fin_mode == FIN_NONE:
+                col_int(ring, slots, ky, col_mode, 0, lanes, dst[y])
+                continue
             for b0 in range(0, lanes, _BLOCK):
                 b1 = min(lanes, b0 + _BLOCK)
                 col_int(ring, slots, ky, col_mode, b0, b1, acc)
