@@ -13,10 +13,11 @@ How cv2 rounds depends on where a lane sits (``stackblur.cpp``, SSE3 baseline of
   ``(S * stackblurMul[r]) >> stackblurShr[r]`` (RULE_SHIFT); the other lanes truncate
   ``float32(S) * (1/(r+1)**2)`` (RULE_TRUNC). 16-bit SIMD lanes add mirrored pairs with saturation.
 - row pass, larger kernels: running sums rounded half to even (RULE_ROUND), and a right-edge tail whose
-  leaving pixel stops advancing after ``(r + 1) / 2`` steps (``_diff_tables`` reproduces it).
+  leaving pixel stops advancing after ``(r + 1) / 2`` steps (``_row_tables`` reproduces it).
 - column pass: RULE_SHIFT (int32 product, wrapping, then cv2's saturating packs) except the last
   ``len % VEC`` lanes of each of cv2's thread stripes (RULE_TRUNC), and RULE_TRUNC for ``r > 254``.
-- float32: the same running sums, in cv2's order of operations, times ``float32(1/(r+1)**2)``.
+- float32: the same sums, added in cv2's order for each region, times ``float32(1/(r+1)**2)``.
+- integer sums wrap in int32 as cv2's do (16-bit images with ``r > 180``).
 
 purecv's other borders (WRAP, REFLECT, REFLECT_101) use one rule per pass on exact sums (RULE_EXACT where
 cv2's body would shift), so they do not depend on lane positions or thread counts.
@@ -36,7 +37,7 @@ __all__ = ["stack_blur", "stackblur_mul_shr"]
 
 RULE_TRUNC = 0  # static_cast<T>(float(S) * m): toward zero, wrapped into T
 RULE_ROUND = 1  # saturate_cast<T>(float(S) * m): half to even, saturated
-RULE_SHIFT = 2  # cv2's SIMD: low 32 bits of S * mul, shifted, its saturating packs (see _shift)
+RULE_SHIFT = 2  # cv2's SIMD: low 32 bits of S * mul, shifted, its saturating packs (see _apply)
 RULE_EXACT = 3  # (S * mul) >> shr in int64, saturated (purecv's non-cv2 borders)
 RULE_FLOAT = 4  # float32 output: float(S) * m
 RULE_SHIFT8 = 5  # RULE_SHIFT for uint8 sums with S * mul < 2**24: trunc(float32(S) * (mul / 2**shr)), exact
