@@ -83,25 +83,58 @@ def all_finite(rows: np.ndarray) -> bool:
 def _fft_rows(re, im, m, n, twr, twi):
     """In place: complex FFT of length ``m`` down rows ``[0, m)`` (given in bit-reversed order), lanes < n.
 
-    Radix-2 decimation in time; ``twr[h + j] + 1j * twi[h + j]`` is the twiddle ``exp(-2 pi i j / (2 h))``
+    Radix-2 decimation in time, two stages per pass over the rows (:func:`_radix4`) and one lone stage
+    first when ``log2(m)`` is odd; ``twr[h + j] + 1j * twi[h + j]`` is the twiddle ``exp(-2 pi i j / (2 h))``
     (negate ``twi`` for the inverse transform).
     """
+    stages = 0  # log2(m)
+    while (1 << stages) < m:
+        stages += 1
     h = 1
+    if stages % 2 == 1:
+        for start in range(0, m, 2):
+            ar, ai, br, bi = re[start], im[start], re[start + 1], im[start + 1]
+            for x in range(n):  # (a, b) <- (a + b, a - b)
+                tr, ti = br[x], bi[x]
+                br[x] = ar[x] - tr
+                bi[x] = ai[x] - ti
+                ar[x] = ar[x] + tr
+                ai[x] = ai[x] + ti
+        h = 2
     while h < m:
-        for start in range(0, m, 2 * h):
+        for start in range(0, m, 4 * h):
             for j in range(h):
-                wr = twr[h + j]
-                wi = twi[h + j]
-                ar, ai = re[start + j], im[start + j]
-                br, bi = re[start + j + h], im[start + j + h]
-                for x in range(n):  # (a, b) <- (a + w b, a - w b)
-                    tr = br[x] * wr - bi[x] * wi
-                    ti = br[x] * wi + bi[x] * wr
-                    br[x] = ar[x] - tr
-                    bi[x] = ai[x] - ti
-                    ar[x] = ar[x] + tr
-                    ai[x] = ai[x] + ti
-        h *= 2
+                _radix4(re, im, start + j, h, n, twr[h + j], twi[h + j], twr[2 * h + j], twi[2 * h + j],
+                        twr[3 * h + j], twi[3 * h + j])  # fmt: skip
+        h *= 4
+
+
+@kernel
+def _radix4(re, im, a, h, n, w1r, w1i, w2r, w2i, w3r, w3i):
+    """Stages ``h`` and ``2 h`` on rows ``a, a + h, a + 2h, a + 3h`` in one pass (4 loads, 4 stores each).
+
+    Stage ``h``: ``(p, q) <- (p + w1 q, p - w1 q)`` on rows (a, a+h) and (a+2h, a+3h); stage ``2 h``:
+    the same with ``w2`` on rows (a, a+2h) and ``w3`` on rows (a+h, a+3h).
+    """
+    pr, pi, qr, qi = re[a], im[a], re[a + h], im[a + h]
+    rr, ri, sr, si = re[a + 2 * h], im[a + 2 * h], re[a + 3 * h], im[a + 3 * h]
+    for x in range(n):
+        tr = qr[x] * w1r - qi[x] * w1i
+        ti = qr[x] * w1i + qi[x] * w1r
+        p_r, p_i = pr[x] + tr, pi[x] + ti
+        q_r, q_i = pr[x] - tr, pi[x] - ti
+        tr = sr[x] * w1r - si[x] * w1i
+        ti = sr[x] * w1i + si[x] * w1r
+        r_r, r_i = rr[x] + tr, ri[x] + ti
+        s_r, s_i = rr[x] - tr, ri[x] - ti
+        tr = r_r * w2r - r_i * w2i
+        ti = r_r * w2i + r_i * w2r
+        pr[x], pi[x] = p_r + tr, p_i + ti
+        rr[x], ri[x] = p_r - tr, p_i - ti
+        tr = s_r * w3r - s_i * w3i
+        ti = s_r * w3i + s_i * w3r
+        qr[x], qi[x] = q_r + tr, q_i + ti
+        sr[x], si[x] = q_r - tr, q_i - ti
 
 
 @kernel
@@ -164,25 +197,31 @@ def _split(zr, zi, m, n, cs, sn):
 
 @kernel
 def _taps(acc_r, acc_i, xr, xi, hr, hi, kw, cn, n):
-    """``acc[x] = sum_t h[t] * X[x + t * cn]`` (complex), two taps per pass over the lanes."""
+    """``acc[x] = sum_t h[t] * X[x + t * cn]`` (complex), four taps per pass over the lanes."""
     for x in range(n):
         acc_r[x] = 0
         acc_i[x] = 0
     t = 0
-    while t + 1 < kw:
-        r0, i0 = xr[t * cn :], xi[t * cn :]
-        r1, i1 = xr[(t + 1) * cn :], xi[(t + 1) * cn :]
+    while t + 3 < kw:
+        r0, i0, r1, i1 = xr[t * cn :], xi[t * cn :], xr[(t + 1) * cn :], xi[(t + 1) * cn :]
+        r2, i2, r3, i3 = xr[(t + 2) * cn :], xi[(t + 2) * cn :], xr[(t + 3) * cn :], xi[(t + 3) * cn :]
         a0, b0, a1, b1 = hr[t], hi[t], hr[t + 1], hi[t + 1]
+        a2, b2, a3, b3 = hr[t + 2], hi[t + 2], hr[t + 3], hi[t + 3]
         for x in range(n):
-            acc_r[x] += a0 * r0[x] - b0 * i0[x] + a1 * r1[x] - b1 * i1[x]
-            acc_i[x] += a0 * i0[x] + b0 * r0[x] + a1 * i1[x] + b1 * r1[x]
-        t += 2
-    if t < kw:
+            acc_r[x] += (a0 * r0[x] - b0 * i0[x] + a1 * r1[x] - b1 * i1[x]) + (
+                a2 * r2[x] - b2 * i2[x] + a3 * r3[x] - b3 * i3[x]
+            )
+            acc_i[x] += (a0 * i0[x] + b0 * r0[x] + a1 * i1[x] + b1 * r1[x]) + (
+                a2 * i2[x] + b2 * r2[x] + a3 * i3[x] + b3 * r3[x]
+            )
+        t += 4
+    while t < kw:
         r0, i0 = xr[t * cn :], xi[t * cn :]
         a0, b0 = hr[t], hi[t]
         for x in range(n):
             acc_r[x] += a0 * r0[x] - b0 * i0[x]
             acc_i[x] += a0 * i0[x] + b0 * r0[x]
+        t += 1
 
 
 @kernel
