@@ -15,8 +15,8 @@ Per task (a block of rows times a chunk of lanes with its ``(kw - 1) * C`` lanes
 
 1. gather the ``N`` padded rows, converted to the work dtype, as ``N / 2`` complex rows (even rows real,
    odd rows imaginary) in bit-reversed order;
-2. a radix-2 complex FFT of length ``N / 2`` down the rows, then the split step that gives the
-   spectrum of the real rows (frequencies ``0 .. N / 2``);
+2. a complex FFT of length ``N / 2`` down the rows (radix 2, two stages per pass), then the split
+   step that gives the spectrum of the real rows (frequencies ``0 .. N / 2``);
 3. the taps along x, frequency by frequency (pairs ``f`` and ``N / 2 - f`` together), and the merge step
    of the inverse real FFT, written in bit-reversed order;
 4. an inverse FFT, then ``+ delta`` and the same finish step as the direct path.
