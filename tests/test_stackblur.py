@@ -38,6 +38,15 @@ def _image(height, width, cn, dtype, seed, bright=False):
     return _random(shape, dtype, seed, bright)
 
 
+@pytest.fixture(autouse=True)
+def _cv2_threads_like_purecv():
+    """cv2's rounding depends on its thread count: every comparison runs both with the same one."""
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(purecv.getNumThreads())
+    yield
+    cv2.setNumThreads(before)
+
+
 @pytest.fixture(params=[1, 2], ids=["1thread", "2threads"])
 def threads(request):
     """The same thread count for purecv and cv2: cv2's column pass rounds by thread stripe."""
