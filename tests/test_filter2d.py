@@ -292,6 +292,10 @@ def test_dst_is_filled_and_returned():
     assert (big[:, 1::2] == 0).all()
     single = _image((7, 8, 1), np.uint8, rng)  # (H, W, 1) gives (H, W), as cv2
     assert filter2D(single, -1, kernel).shape == cv2.filter2D(single, -1, kernel).shape == (7, 8)
+    for source in (single, single[:, :, 0]):  # and a (H, W, 1) dst is filled, as cv2 does
+        dst = np.zeros((7, 8, 1), np.uint8)
+        assert filter2D(source, -1, kernel, dst) is dst
+        np.testing.assert_array_equal(dst, cv2.filter2D(source, -1, kernel)[:, :, None])
 
 
 # --- beyond cv2: WRAP, borderValue, many channels ----------------------------------------------------

@@ -213,6 +213,8 @@ def filter2D(  # noqa: N802 (cv2's name)
     cn = 1 if src.ndim == 2 else src.shape[2]
     cval = _border_values(func, borderValue, cn, src.dtype)
     out_shape = src.shape if src.ndim == 2 or cn > 1 else src.shape[:2]
+    if cn == 1 and isinstance(dst, np.ndarray) and dst.shape == (*src.shape[:2], 1):
+        out_shape = dst.shape  # cv2 also fills a (H, W, 1) dst for a single-channel source
     out_dtype = DTYPE_OF[ddepth]
     dst = check_dst(func, dst, out_shape, out_dtype)
 
