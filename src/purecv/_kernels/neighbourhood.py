@@ -81,10 +81,10 @@ def _tap_schedule(weights: np.ndarray, cn: int):
         live[0, 0] = True
     entries = []  # (kind, q, [(kx, w0, w1), ...])
 
-    def emit(kind, q, run):  # groups of 8 (pairs only), then of at most 4
+    def emit(kind, q, run):  # groups of 8, then of at most 4 (the kernels of .taps)
         i = 0
         while i < len(run):
-            size = 8 if len(run) - i >= 8 else 4
+            size = _GROUP if len(run) - i >= _GROUP else 4
             entries.append((kind, q, run[i : i + size]))
             i += size
 
@@ -186,11 +186,11 @@ def _fill(src, sy, xtab, ax, cn, cval, out):
 
 
 @kernel
-def _strip(src, dst, y0, y1, tables, shape, cval, op, init, sched, limits, ring, acc):
+def _strip(src, dst, y0, y1, tables, shape, cval, op, init, taps, limits, ring, acc):
     """Output rows ``[y0, y1)``, two at a time, from a ring of padded rows (see :func:`tap_schedule`)."""
     ytab, xtab = tables
     ax, cn, kh = shape
-    kind, qs, gs, offs, wts, split = sched
+    kind, qs, gs, offs, wts, split = taps
     to_int, lo, hi = limits
     lanes = dst.shape[1]
     ring_n = ring.shape[0]
@@ -216,12 +216,12 @@ def _strip(src, dst, y0, y1, tables, shape, cval, op, init, sched, limits, ring,
 
 
 @kernel
-def _run_strip(s, n_strips, src, dst, tables, shape, padded, cval, op, init, sched, limits):
+def _run_strip(s, n_strips, src, dst, tables, shape, padded, cval, op, init, taps, limits):
     """Strip ``s`` of ``n_strips``, with its own ring and accumulators."""
     y0, y1 = strip_range(dst.shape[0], n_strips, s)
     ring = np.empty((shape[2] + 1, padded), cval.dtype)
     acc = np.empty((2, CHUNK + 32), cval.dtype)  # rows not 2**k bytes apart: no cache-set conflicts
-    _strip(src, dst, y0, y1, tables, shape, cval, op, init, sched, limits, ring, acc)
+    _strip(src, dst, y0, y1, tables, shape, cval, op, init, taps, limits, ring, acc)
 
 
 @parallel_kernel
