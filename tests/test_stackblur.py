@@ -146,6 +146,19 @@ def test_single_channel_3d_gives_2d_like_cv2():
     np.testing.assert_array_equal(got, cv2.stackBlur(img, (5, 5)))
 
 
+def test_single_channel_dst_may_be_3d_like_cv2():
+    img = _random((9, 11), np.uint8, seed=3)
+    for dst in (np.zeros((9, 11, 1), np.uint8), np.zeros((9, 11), np.uint8)):
+        want = cv2.stackBlur(img, (5, 3), dst.copy())
+        got = purecv.stackBlur(img, (5, 3), dst)
+        assert got is dst
+        np.testing.assert_array_equal(got, want)
+    flat = _random((9, 11, 1), np.uint8, seed=4)
+    want = cv2.stackBlur(flat.copy(), (5, 3))
+    assert purecv.stackBlur(flat, (5, 3), flat) is flat  # in place, (H, W, 1)
+    np.testing.assert_array_equal(flat[:, :, 0], want)
+
+
 def test_ksize_one_copies():
     img = _image(6, 7, 3, np.int16, seed=4)
     got = purecv.stackBlur(img, (1, 1))

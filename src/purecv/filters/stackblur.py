@@ -49,7 +49,8 @@ def stackBlur(  # noqa: N802 (cv2's name)
         Kernel size ``(width, height)``, each positive and odd. A size larger than the image is reduced
         to the largest odd size that fits, as cv2 does; ``(1, 1)`` copies.
     dst : numpy.ndarray, optional
-        Output array of the same shape and dtype as the result; may be ``src`` itself (in place).
+        Output array of the same shape and dtype as the result (or (H, W, 1) for one channel); may be
+        ``src`` itself (in place).
     borderType : int, keyword-only
         purecv extra. ``BORDER_REPLICATE`` (cv2's only border, the default), ``BORDER_WRAP``,
         ``BORDER_REFLECT`` or ``BORDER_REFLECT_101``.
@@ -95,6 +96,8 @@ def stackBlur(  # noqa: N802 (cv2's name)
     height, width = src.shape[:2]
     cn = 1 if src.ndim == 2 else src.shape[2]
     out_shape = src.shape if src.ndim == 2 or cn > 1 else src.shape[:2]
+    if cn == 1 and isinstance(dst, np.ndarray) and dst.shape == (height, width, 1):
+        out_shape = dst.shape  # cv2 also fills a (H, W, 1) dst for a single-channel source
     dst = check_dst(func, dst, out_shape, src.dtype)
     out = dst if dst is not None and dst.flags.c_contiguous else np.empty(out_shape, src.dtype)
     stack_blur(as_rows(src), out.reshape(height, width * cn), cn, _fit(kw, width), _fit(kh, height), border)
