@@ -13,8 +13,12 @@ Per strip of output rows (one strip per task of the thread pool, each with its o
 3. the horizontal window sum of the column sums (``_window_sum``), vectorised across the width;
 4. OpenCV's normalisation and saturation into the output row (``_finish_row``).
 
-The accumulator is as narrow as OpenCV's: uint16 for an 8-bit box of area <= 256 (32 lanes per AVX-512
-instruction), int32 for other integer sums, float64 for floating-point input.
+Accumulators are as narrow as they can be: uint16 column sums for 8-bit input of up to 257 rows (32 lanes
+per AVX-512 instruction), window sums in OpenCV's type (uint16 for an 8-bit box of area <= 256, int32 for
+other integer sums, float64 for floating-point input).
+
+The rounding recipe travels as one tuple, ``rounding = (mode, ds, dd, shift, scale, tail, lo, hi, to_int,
+neg_to_hi)``, see :func:`_finish_row`.
 """
 
 from __future__ import annotations
@@ -29,19 +33,17 @@ from .rows import strip_range
 
 __all__ = [
     "FINISH_F32",
-    "fix8_magic",
-    "opencv_fix8",
     "FINISH_F64",
     "FINISH_FIX8",
     "FINISH_RAW",
     "box_rows",
     "box_rows_parallel",
+    "fix8_magic",
+    "opencv_fix8",
 ]
 
 # How a window sum S becomes an output value (one choice per call, branched per row, never per pixel).
-FINISH_FIX8 = (
-    0  # 8-bit, area <= 256: OpenCV's ((S + dd) * ds) >> 23 (ColumnSum<ushort, uchar>), see fix8_magic
-)
+FINISH_FIX8 = 0  # 8-bit, area <= 256: OpenCV's ((S + dd) * ds) >> 23 (ColumnSum<ushort, uchar>)
 FINISH_F32 = 1  # int sums to int output: rint(f32(S) * f32(scale)) in OpenCV's SIMD body, f64 in its tail
 FINISH_F64 = 2  # S * scale in double, then round half to even and saturate (int) or cast (float)
 FINISH_RAW = 3  # normalize=False: saturate S into the output type
@@ -49,8 +51,10 @@ FINISH_RAW = 3  # normalize=False: saturate S into the output type
 # Lanes per chunk of the horizontal pass: its buffers (a few of CHUNK + halo lanes) stay in L1.
 CHUNK = 2048
 
-# Below this width a window is summed tap by tap; above it, by doubling widths (log2(kw) passes).
+# Up to this width a window is summed tap by tap; above it, by doubling widths (log2(kw) passes); from
+# _RUNNING_MIN_TAPS on, integer sums slide along the row instead (one add and one subtract per lane).
 _DIRECT_MAX_TAPS = 10
+_RUNNING_MIN_TAPS = 24
 
 
 def opencv_fix8(area: int) -> tuple[int, int]:
@@ -92,19 +96,27 @@ def fix8_magic(area: int) -> tuple[int, int, int]:
 
 
 @kernel
-def _window_sum(v, out, n, step, k, tmp):
-    """``out[i] = v[i] + v[i + step] + ... + v[i + (k - 1) * step]`` for ``i < n``; returns ``out``.
-
-    ``v`` is not changed; for ``k == 1`` it is returned itself, with no copy.
+def _window_sum(v, out, n, step, k, tmp, sliding):
+    """``out[i] = v[i] + v[i + step] + ... + v[i + (k - 1) * step]`` for ``i < n`` and ``k >= 2``.
 
     Small ``k``: vector adds over shifted views, three or four taps per pass. Large ``k``: ``tmp`` holds
     sums of windows of width 1, 2, 4, ... (each doubling is one vectorised pass), and the binary digits of
-    ``k`` pick which to add, so the cost is about ``2 * log2(k)`` passes instead of ``k``.
+    ``k`` pick which to add, so the cost is about ``2 * log2(k)`` passes instead of ``k``. With ``sliding``
+    (exact integer sums only) and ``k >= _RUNNING_MIN_TAPS``: ``out[i + step] = out[i] + v[i + k * step] -
+    v[i]``, serial along each channel but one add and one subtract per lane whatever ``k``.
     """
     # Numba checks every index that might be negative (``a[i + off]``), which blocks SIMD; so each loop
     # indexes views (``a[off:][i]``) with the bare loop counter only.
-    if k == 1:
-        return v
+    if sliding and k >= _RUNNING_MIN_TAPS:
+        for c in range(step):
+            s = out[0] * 0
+            for j in range(k):
+                s += v[j * step + c]
+            out[c] = s
+        nxt, entering = out[step:], v[k * step :]
+        for i in range(n - step):
+            nxt[i] = out[i] + entering[i] - v[i]
+        return
     if k <= _DIRECT_MAX_TAPS:  # out = v0 + v1 + v2 (+ v3), then out += the next three taps, ...
         v1, v2, v3 = v[step:], v[2 * step :], v[3 * step :]
         if k == 2:
@@ -127,7 +139,7 @@ def _window_sum(v, out, n, step, k, tmp):
             else:
                 for i in range(n):
                     out[i] += a[i]
-        return out
+        return
     # Doubling: ``tmp[p]`` holds sums of ``width`` taps; each pass writes sums of 2 * width taps into the
     # other row of ``tmp`` (two buffers, so no loop reads what it writes and every pass vectorises; picking
     # them by index rather than swapping two names keeps LLVM's alias analysis, measured 4x faster).
@@ -163,16 +175,19 @@ def _window_sum(v, out, n, step, k, tmp):
             nxt[i] = cur[i] + ahead[i]
         p = 1 - p
         width *= 2
-    return out
 
 
 @kernel
-def _finish_row(s, a, b, d, mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi):
-    """Round window sums ``S = s + a + b`` into the output row ``d`` as OpenCV does (FINISH_* codes).
+def _finish_row(s, a, b, d, rounding):
+    """Round window sums ``S = s + a + b`` into the output row ``d`` as OpenCV does.
 
     The last two taps of the window arrive as views ``a`` and ``b`` and are added here, in the same pass
-    as the rounding, which saves a pass over the row for small kernels.
+    as the rounding, which saves a pass over the row for small kernels. ``rounding`` is
+    ``(mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi)``: a FINISH_* mode, its constants,
+    the first lane of OpenCV's scalar tail, the output's saturation bounds, whether the output is an
+    integer type, and OpenCV's unsigned-pack quirk (see FINISH_F32).
     """
+    mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi = rounding
     n = d.shape[0]
     tail = min(tail, n)
     if mode == FINISH_FIX8:
@@ -214,34 +229,19 @@ def _copy_border_column(colsum, inner, j, sx, cn):
 
 
 @kernel
+def _add_rows(inner, row_in, row_out, square):
+    """``inner += f(row_in) - f(row_out)``, ``f`` the identity or the square, in the accumulator's type."""
+    if square:
+        for i in range(inner.shape[0]):
+            inner[i] = inner[i] + row_in[i] * row_in[i] - row_out[i] * row_out[i]
+    else:  # (inner + a - b, never a - b in the source type, which could wrap)
+        for i in range(inner.shape[0]):
+            inner[i] = inner[i] + row_in[i] - row_out[i]
+
+
+@kernel
 def _box_strip(
-    src,
-    dst,
-    y0,
-    y1,
-    ytab,
-    xtab,
-    before,
-    cn,
-    kw,
-    kh,
-    square,
-    colsum,
-    hsum,
-    tmp,
-    zero,
-    zero_acc,
-    mode,
-    ds,
-    dd,
-    shift,
-    scale,
-    tail,
-    lo,
-    hi,
-    to_int,
-    neg_to_hi,
-    exact_window,
+    src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, sliding, bufs, rounding, exact_window
 ):
     """Output rows ``[y0, y1)``: running column sums down the strip, window sums across it.
 
@@ -249,77 +249,46 @@ def _box_strip(
     (``x - x`` is NaN there), so the caller reruns with ``exact_window``, which sums each window's rows
     afresh, and a NaN reaches exactly the outputs whose window holds it.
     """
+    colsum, hsum, tmp, zero, zero_col = bufs
     lanes = src.shape[1]
     width = lanes // cn
     base = before * cn
     inner = colsum[base : base + lanes]  # the interior lanes (a view: see _window_sum on indexing)
     for i in range(colsum.shape[0]):
         colsum[i] = 0
-    # Prime the column sums with the first kh - 1 rows of the window of row y0.
-    for r in range(y0, y0 + kh - 1):
-        sy = ytab[r]
-        if sy >= 0:
-            row = src[sy]
-            if square:
-                for i in range(lanes):
-                    inner[i] = inner[i] + row[i] * row[i]
-            else:
-                for i in range(lanes):
-                    inner[i] = inner[i] + row[i]
     for y in range(y0, y1):
-        if exact_window and y > y0:  # start the column sums over from the window's first row
+        if y == y0 or exact_window:  # (re)start: the column sums of the window's first kh - 1 rows
             for i in range(lanes):
                 inner[i] = 0
             for r in range(y, y + kh - 1):
                 if ytab[r] >= 0:
-                    row = src[ytab[r]]
-                    for i in range(lanes):
-                        inner[i] = inner[i] + row[i] * row[i] if square else inner[i] + row[i]
-        # colsum += row entering the window (y + kh - 1) - row that left it (y - 1)
+                    _add_rows(inner, src[ytab[r]], zero, square)
+        # column sums += row entering the window (y + kh - 1) - row that left it (y - 1)
         sy_in = ytab[y + kh - 1]
         sy_out = ytab[y - 1] if y > y0 and not exact_window else -1
-        row_in = src[sy_in] if sy_in >= 0 else zero
-        row_out = src[sy_out] if sy_out >= 0 else zero
-        # (accumulate in the accumulator's type: colsum + a - b, never a - b in the source type)
-        if square:
-            for i in range(lanes):
-                inner[i] = inner[i] + row_in[i] * row_in[i] - row_out[i] * row_out[i]
-        else:
-            for i in range(lanes):
-                inner[i] = inner[i] + row_in[i] - row_out[i]
+        _add_rows(inner, src[sy_in] if sy_in >= 0 else zero, src[sy_out] if sy_out >= 0 else zero, square)
         # Horizontal border: the column sums of border columns are those of the columns they mirror.
         for j in range(before):
             _copy_border_column(colsum, inner, j, xtab[j], cn)
         for j in range(before + width, xtab.shape[0]):
             _copy_border_column(colsum, inner, j, xtab[j], cn)
-        # Window sums and rounding, a cache-sized chunk of lanes at a time (buffers stay in L1).
+        # Window sums and rounding, a cache-sized chunk of lanes at a time (buffers stay in L1):
+        # S = (taps 0 .. kw-3) + tap kw-2 + tap kw-1, the last two added while rounding.
         out_row = dst[y]
         for c0 in range(0, lanes, CHUNK):
             c1 = min(c0 + CHUNK, lanes)
             v = colsum[c0:]
-            if kw >= 3:  # S = (taps 0 .. kw-3) + tap kw-2 + tap kw-1
-                part = _window_sum(v, hsum, c1 - c0, cn, kw - 2, tmp)
-                a, b = v[(kw - 2) * cn :], v[(kw - 1) * cn :]
+            d = out_row[c0:c1]
+            last = rounding[:5] + (max(0, rounding[5] - c0),) + rounding[6:]  # tail, from this chunk
+            if kw >= 4:
+                _window_sum(v, hsum, c1 - c0, cn, kw - 2, tmp, sliding)
+                _finish_row(hsum, v[(kw - 2) * cn :], v[(kw - 1) * cn :], d, last)
+            elif kw == 3:
+                _finish_row(v, v[cn:], v[2 * cn :], d, last)
             elif kw == 2:
-                part, a, b = v, v[cn:], zero_acc
+                _finish_row(v, v[cn:], zero_col, d, last)
             else:
-                part, a, b = v, zero_acc, zero_acc
-            _finish_row(
-                part,
-                a,
-                b,
-                out_row[c0:c1],
-                mode,
-                ds,
-                dd,
-                shift,
-                scale,
-                max(0, tail - c0),
-                lo,
-                hi,
-                to_int,
-                neg_to_hi,
-            )
+                _finish_row(v, zero_col, zero_col, d, last)
     poisoned = False
     for i in range(lanes):
         poisoned |= inner[i] - inner[i] != 0
@@ -327,42 +296,28 @@ def _box_strip(
 
 
 @kernel
-def _buffers(src, acc):
-    """Per-strip scratch: column sums (padded width), window sums and doubling buffers (one chunk each)."""
-    halo = acc.shape[0] - src.shape[1]
-    return np.empty_like(acc), np.empty(CHUNK, acc.dtype), np.empty((2, CHUNK + halo), acc.dtype)
+def _buffers(src, col, acc):
+    """Per-strip scratch: column sums (padded width, ``col``'s type), window sums and doubling buffers
+    (a chunk each, ``acc``'s type), a zero source row and a zero chunk of column sums."""
+    halo = col.shape[0] - src.shape[1]
+    return (
+        np.empty_like(col),
+        np.empty(CHUNK, acc.dtype),
+        np.empty((2, CHUNK + halo), acc.dtype),
+        np.zeros(src.shape[1], src.dtype),
+        np.zeros(CHUNK, col.dtype),
+    )
 
 
 @kernel
-def box_rows(
-    src,
-    dst,
-    ytab,
-    xtab,
-    before,
-    cn,
-    kw,
-    kh,
-    square,
-    acc,
-    mode,
-    ds,
-    dd,
-    shift,
-    scale,
-    tail,
-    lo,
-    hi,
-    to_int,
-    neg_to_hi,
-    exact_window,
-):
-    """Box filter of (H, W*C) rows ``src`` into ``dst`` on the calling thread. ``acc``: accumulator template.
+def box_rows(src, dst, ytab, xtab, before, cn, kw, kh, square, sliding, col, acc, rounding, exact_window):
+    """Box filter of (H, W*C) rows ``src`` into ``dst`` on the calling thread.
 
-    Returns True if a non-finite value entered the running sums (see :func:`_box_strip`).
+    ``col``/``acc``: templates of the column-sum (padded width) and window-sum types; ``sliding``: window
+    sums may slide along the row (exact integer sums). Returns True if a non-finite value entered the
+    running sums (see :func:`_box_strip`).
     """
-    colsum, hsum, tmp = _buffers(src, acc)
-    zero, zero_acc = np.zeros(src.shape[1], src.dtype), np.zeros(CHUNK, acc.dtype)
+    bufs = _buffers(src, col, acc)
     return _box_strip(
         src,
         dst,
@@ -375,83 +330,23 @@ def box_rows(
         kw,
         kh,
         square,
-        colsum,
-        hsum,
-        tmp,
-        zero,
-        zero_acc,
-        mode,
-        ds,
-        dd,
-        shift,
-        scale,
-        tail,
-        lo,
-        hi,
-        to_int,
-        neg_to_hi,
+        sliding,
+        bufs,
+        rounding,
         exact_window,
     )
 
 
 @parallel_kernel
 def box_rows_parallel(
-    src,
-    dst,
-    ytab,
-    xtab,
-    before,
-    cn,
-    kw,
-    kh,
-    square,
-    acc,
-    mode,
-    ds,
-    dd,
-    shift,
-    scale,
-    tail,
-    lo,
-    hi,
-    to_int,
-    neg_to_hi,
-    exact_window,
-    n_strips,
+    src, dst, ytab, xtab, before, cn, kw, kh, square, sliding, col, acc, rounding, exact_window, n_strips
 ):
     """As :func:`box_rows`, over ``n_strips`` strips of rows on the thread pool (each its own halo)."""
-    zero, zero_acc = np.zeros(src.shape[1], src.dtype), np.zeros(CHUNK, acc.dtype)
     poisoned = np.zeros(n_strips, np.bool_)
     for s in prange(n_strips):
         y0, y1 = strip_range(src.shape[0], n_strips, s)
-        colsum, hsum, tmp = _buffers(src, acc)
+        bufs = _buffers(src, col, acc)
         poisoned[s] = _box_strip(
-            src,
-            dst,
-            y0,
-            y1,
-            ytab,
-            xtab,
-            before,
-            cn,
-            kw,
-            kh,
-            square,
-            colsum,
-            hsum,
-            tmp,
-            zero,
-            zero_acc,
-            mode,
-            ds,
-            dd,
-            shift,
-            scale,
-            tail,
-            lo,
-            hi,
-            to_int,
-            neg_to_hi,
-            exact_window,
+            src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, sliding, bufs, rounding, exact_window
         )
     return poisoned.any()

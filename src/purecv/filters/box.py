@@ -161,29 +161,13 @@ def _box_driver(src, out_shape, out_dtype, dst, kw, kh, ax, ay, border, normaliz
 
     ytab = border_table(height, ay, kh - 1 - ay, border)
     xtab = border_table(width, ax, kw - 1 - ax, border)
-    acc = np.empty((width + kw - 1) * cn, acc_dtype)
-    args = (
-        rows,
-        out_rows,
-        ytab,
-        xtab,
-        ax,
-        cn,
-        kw,
-        kh,
-        square,
-        acc,
-        mode,
-        ds,
-        dd,
-        shift,
-        scale,
-        tail,
-        lo,
-        hi,
-        to_int,
-        neg_to_hi,
-    )
+    # Column sums of up to 257 rows of 8-bit values fit in uint16 whatever the window sum's type.
+    col_dtype = np.dtype(np.uint16) if sdepth == CV_8U and not square and kh <= 257 else acc_dtype
+    col = np.empty((width + kw - 1) * cn, col_dtype)
+    acc = np.empty(1, acc_dtype)
+    sliding = acc_dtype.kind != "f"  # exact sums may slide along a row; float sums would drift
+    rounding = (mode, ds, dd, shift, scale, tail, lo, hi, to_int, bool(neg_to_hi))
+    args = (rows, out_rows, ytab, xtab, ax, cn, kw, kh, square, sliding, col, acc, rounding)
     current_threads()
     n_strips = plan_strips(height, lanes, kh)
     run = box_rows if n_strips == 1 else box_rows_parallel
