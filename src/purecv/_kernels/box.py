@@ -38,6 +38,7 @@ __all__ = [
     "FINISH_RAW",
     "box_rows",
     "box_rows_parallel",
+    "box_sums",
     "fix8_magic",
     "opencv_fix8",
 ]
@@ -350,3 +351,22 @@ def box_rows_parallel(
             src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, sliding, bufs, rounding, exact_window
         )
     return poisoned.any()
+
+
+def box_sums(
+    rows, out_rows, ytab, xtab, before, cn, kw, kh, *, square, col_dtype, acc_dtype, rounding, n_strips
+):
+    """Run the box kernel on (H, W*C) ``rows`` into ``out_rows``: the one entry point for every caller.
+
+    ``ytab``/``xtab``: border tables (``purecv._border``) for ``kh``/``kw`` taps, ``before`` columns before
+    the anchor; ``col_dtype``/``acc_dtype``: column-sum and window-sum types; ``rounding``: see
+    :func:`_finish_row`; ``n_strips``: 1 runs on this thread. Float sums that met a NaN or inf are summed
+    again window by window, so a NaN reaches exactly the outputs whose window holds it.
+    """
+    col = np.empty(xtab.shape[0] * cn, col_dtype)
+    acc = np.empty(1, acc_dtype)
+    sliding = np.dtype(acc_dtype).kind != "f"  # exact sums may slide along a row; float sums would drift
+    args = (rows, out_rows, ytab, xtab, before, cn, kw, kh, square, sliding, col, acc, rounding)
+    run, extra = (box_rows, ()) if n_strips == 1 else (box_rows_parallel, (n_strips,))
+    if run(*args, False, *extra) and not sliding:
+        run(*args, True, *extra)

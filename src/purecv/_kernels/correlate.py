@@ -30,7 +30,7 @@ import numpy as np
 
 from .._border import border_table
 from ..constants import BORDER_CONSTANT
-from .box import FINISH_F64, box_rows, box_rows_parallel
+from .box import FINISH_F64, box_sums
 from .neighbourhood import OP_CORRELATE, neighbourhood, tap_schedule
 from .rows import plan_strips
 from .sep_passes import MODE_SEQ
@@ -98,14 +98,12 @@ def _box(src, dst, cn, kh, kw, anchor, border, w) -> None:
     lo, hi = (float(info.min), float(info.max)) if to_int else (-np.inf, np.inf)
     ytab = border_table(height, ay, kh - 1 - ay, border)
     xtab = border_table(lanes // cn, ax, kw - 1 - ax, border)
-    args = (src, dst, ytab, xtab, ax, cn, kw, kh, False, np.empty(lanes + (kw - 1) * cn, acc),
-            FINISH_F64, 0, 0, 0, w, lanes, lo, hi, to_int, False)  # fmt: skip
+    rounding = (FINISH_F64, 0, 0, 0, w, lanes, lo, hi, to_int, False)
     n_strips = plan_strips(height, lanes, kh)
     if height * lanes < _BOX_PARALLEL_MIN_LANES:  # about a millisecond of work: stay on this thread
         n_strips = 1
-    run, extra = (box_rows, ()) if n_strips == 1 else (box_rows_parallel, (n_strips,))
-    if run(*args, False, *extra) and acc == np.float64:
-        run(*args, True, *extra)  # a NaN or inf entered a running sum: sum every window afresh
+    box_sums(src, dst, ytab, xtab, ax, cn, kw, kh, square=False, col_dtype=np.dtype(acc),
+             acc_dtype=np.dtype(acc), rounding=rounding, n_strips=n_strips)  # fmt: skip
 
 
 def correlate(src, dst, cn, weights, anchor, border, cval, delta) -> None:

@@ -21,8 +21,7 @@ from .._kernels.box import (
     FINISH_F64,
     FINISH_FIX8,
     FINISH_RAW,
-    box_rows,
-    box_rows_parallel,
+    box_sums,
     fix8_magic,
 )
 from .._kernels.rows import as_rows, plan_strips
@@ -163,17 +162,11 @@ def _box_driver(src, out_shape, out_dtype, dst, kw, kh, ax, ay, border, normaliz
     xtab = border_table(width, ax, kw - 1 - ax, border)
     # Column sums of up to 257 rows of 8-bit values fit in uint16 whatever the window sum's type.
     col_dtype = np.dtype(np.uint16) if sdepth == CV_8U and not square and kh <= 257 else acc_dtype
-    col = np.empty((width + kw - 1) * cn, col_dtype)
-    acc = np.empty(1, acc_dtype)
-    sliding = acc_dtype.kind != "f"  # exact sums may slide along a row; float sums would drift
     rounding = (mode, ds, dd, shift, scale, tail, lo, hi, to_int, bool(neg_to_hi))
-    args = (rows, out_rows, ytab, xtab, ax, cn, kw, kh, square, sliding, col, acc, rounding)
     current_threads()
     n_strips = plan_strips(height, lanes, kh)
-    run = box_rows if n_strips == 1 else box_rows_parallel
-    extra = () if n_strips == 1 else (n_strips,)
-    if run(*args, False, *extra) and acc_dtype.kind == "f":
-        run(*args, True, *extra)  # a NaN or inf entered a running sum: sum every window afresh
+    box_sums(rows, out_rows, ytab, xtab, ax, cn, kw, kh, square=square, col_dtype=col_dtype,
+             acc_dtype=acc_dtype, rounding=rounding, n_strips=n_strips)  # fmt: skip
     if dst is not None and out is not dst:
         dst[...] = out
         return dst
