@@ -102,7 +102,9 @@ def _box(src, dst, cn, kh, kw, anchor, border, w) -> None:
     n_strips = plan_strips(height, lanes, kh)
     if height * lanes < _BOX_PARALLEL_MIN_LANES:  # about a millisecond of work: stay on this thread
         n_strips = 1
-    box_sums(src, dst, ytab, xtab, ax, cn, kw, kh, square=False, col_dtype=np.dtype(acc),
+    # Column sums of up to 257 rows of 8-bit values fit in uint16 (as blur's), whatever the window sum's type.
+    col = np.dtype(np.uint16) if src.dtype == np.uint8 and kh <= 257 else np.dtype(acc)
+    box_sums(src, dst, ytab, xtab, ax, cn, kw, kh, square=False, col_dtype=col,
              acc_dtype=np.dtype(acc), rounding=rounding, n_strips=n_strips)  # fmt: skip
 
 
