@@ -27,6 +27,8 @@ __all__ = [
     "MODE_SYM",
     "col_float",
     "col_int",
+    "col_shift3",
+    "round_shift",
     "row_float",
     "row_int",
 ]
@@ -112,6 +114,58 @@ def col_int(ring, slots, k, mode, b0, b1, acc):
         else:
             for i in range(n):
                 acc[i] += kj * (rb[i] - ra[i])
+
+
+@kernel
+def round_shift(a, s):
+    """``(a + 2**(s-1)) >> s`` as ``(a >> s) + ((a >> (s-1)) & 1)``, which cannot carry out of ``a``'s width.
+
+    LLVM keeps narrow lanes only for literal shift counts. Each branch becomes its own vectorised loop
+    when LLVM unswitches the loop around this function, which it does for up to three branches, so the
+    counts are split over this function and :func:`_round_shift_b`.
+    """
+    if s == 4:  # GaussianBlur 8U 3x3
+        return (a >> 4) + ((a >> 3) & 1)
+    if s == 8:  # 8U 5x5
+        return (a >> 8) + ((a >> 7) & 1)
+    if s == 16:  # 8U, most kernels
+        return (a >> 16) + ((a >> 15) & 1)
+    return (a >> s) + ((a >> (s - 1)) & 1)
+
+
+@kernel
+def _round_shift_b(a, s):
+    """:func:`round_shift` for the other counts."""
+    if s == 12:  # 8U 7x7
+        return (a >> 12) + ((a >> 11) & 1)
+    if s == 32:  # 16U
+        return (a >> 32) + ((a >> 31) & 1)
+    return (a >> s) + ((a >> (s - 1)) & 1)
+
+
+@kernel
+def _last_pair(base, kc, ra, rb, kj, s, like, out):
+    """``out = round_shift(kc * base + kj * (ra + rb), s)``: the column's last taps and the finish, each sum
+    truncated to ``like``'s dtype (which holds it)."""
+    n = out.shape[0]
+    narrow = like.dtype.type
+    if s == 4 or s == 8 or s == 16:
+        for i in range(n):
+            out[i] = round_shift(narrow(kc * base[i] + kj * (ra[i] + rb[i])), s)
+    else:
+        for i in range(n):
+            out[i] = _round_shift_b(narrow(kc * base[i] + kj * (ra[i] + rb[i])), s)
+
+
+@kernel
+def col_shift3(ring, slots, k, shift, like, out):
+    """Three symmetric column taps fused with the fixed-point finish over a whole row:
+    ``out = round_shift(k[1] * R1 + k[2] * (R0 + R2), shift)`` (GaussianBlur 3x3 and the like).
+
+    One loop reads the three ring rows and writes the output; the sum is truncated to ``like``'s dtype,
+    which holds it, so LLVM keeps narrow lanes. (For longer kernels a separate accumulator pass is as fast.)
+    """
+    _last_pair(ring[slots[1]], k[1], ring[slots[0]], ring[slots[2]], k[2], shift, like, out)
 
 
 @kernel

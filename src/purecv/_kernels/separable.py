@@ -31,7 +31,7 @@ from numba import prange
 from .._border import border_table
 from .._jit import kernel, parallel_kernel
 from .rows import pad_row, plan_strips, strip_range
-from .sep_passes import col_float, col_int, row_float, row_int
+from .sep_passes import MODE_SYM, col_float, col_int, col_shift3, round_shift, row_float, row_int
 
 __all__ = [
     "FIN_ADD",
@@ -89,7 +89,8 @@ def _finish_int(acc, n, mode, shift, delta, tail_delta, n_simd, b0, sat, lo, hi,
                 a = acc[i]
                 out[i] = min(max((a >> shift) + ((a >> s1) & 1), lo), hi)
         else:
-            _round_shift(acc, n, shift, out)
+            for i in range(n):
+                out[i] = round_shift(acc[i], shift)
     elif mode == FIN_SHIFT or mode == FIN_ADD:
         if sat:
             for i in range(n):
@@ -116,28 +117,6 @@ def _finish_int(acc, n, mode, shift, delta, tail_delta, n_simd, b0, sat, lo, hi,
             else:
                 q = acc[i] + tail_delta
             out[i] = min(max(q, lo), hi)
-
-
-@kernel
-def _round_shift(acc, n, shift, out):
-    """``out = (acc + 2**(shift-1)) >> shift``. Literal shift counts let LLVM keep the accumulator's
-    narrow lanes (it cannot prove a runtime count is in range), so the common ones get their own loop."""
-    if shift == 4:
-        for i in range(n):
-            out[i] = (acc[i] >> 4) + ((acc[i] >> 3) & 1)
-    elif shift == 8:
-        for i in range(n):
-            out[i] = (acc[i] >> 8) + ((acc[i] >> 7) & 1)
-    elif shift == 12:
-        for i in range(n):
-            out[i] = (acc[i] >> 12) + ((acc[i] >> 11) & 1)
-    elif shift == 16:
-        for i in range(n):
-            out[i] = (acc[i] >> 16) + ((acc[i] >> 15) & 1)
-    else:
-        s1 = shift - 1
-        for i in range(n):
-            out[i] = (acc[i] >> shift) + ((acc[i] >> s1) & 1)
 
 
 @kernel
@@ -169,12 +148,16 @@ def _const_pad(cval, cn, pad):
 
 
 @kernel
-def _int_strip(src, dst, y0, y1, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col_mode, fin_mode, shift, delta,
-               tail_delta, n_simd, sat, lo, hi, has_const, pad, ring, acc, slots):
+def _int_strip(src, dst, y0, y1, taps, tables, modes, fin, cval, cn, bufs):
     """Exact family, output rows ``[y0, y1)``: ring of row-filtered rows, column pass, finish."""
+    kx, ky, ax = taps
+    xtab, ytab = tables
+    row_mode, col_mode = modes
+    fin_mode, shift, delta, tail_delta, n_simd, sat, lo, hi = fin
+    pad, ring, acc, slots = bufs
     lanes = dst.shape[1]
     kh = ky.shape[0]
-    if has_const:
+    if _has_const(ytab):
         _const_pad(cval, cn, pad)
         row_int(pad, kx, row_mode, cn, ring[kh])
     for r in range(y0, y1 + kh - 1):
@@ -187,6 +170,9 @@ def _int_strip(src, dst, y0, y1, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col
             if fin_mode == FIN_NONE:
                 col_int(ring, slots, ky, col_mode, 0, lanes, dst[y])
                 continue
+            if fin_mode == FIN_SHIFT and not sat and kh == 3 and col_mode == MODE_SYM and shift > 0:
+                col_shift3(ring, slots, ky, shift, acc, dst[y])  # fused column pass and rounding
+                continue
             for b0 in range(0, lanes, _BLOCK):
                 b1 = min(lanes, b0 + _BLOCK)
                 col_int(ring, slots, ky, col_mode, b0, b1, acc)
@@ -195,29 +181,30 @@ def _int_strip(src, dst, y0, y1, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col
 
 
 @parallel_kernel
-def _int_strips(src, dst, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col_mode, fin_mode, shift, delta,
-                tail_delta, n_simd, sat, lo, hi, ring_proto, acc_proto, n_strips):
+def _int_strips(src, dst, taps, tables, modes, fin, cval, cn, ring_proto, acc_proto, n_strips):
     """:func:`_int_strip` over ``n_strips`` strips on the thread pool, each with its own buffers."""
     height, lanes = dst.shape
-    kh = ky.shape[0]
-    has_const = _has_const(ytab)
+    kh = taps[1].shape[0]
     for s in prange(n_strips):
         y0, y1 = strip_range(height, n_strips, s)
-        pad = np.empty(xtab.shape[0] * cn, src.dtype)
+        pad = np.empty(tables[0].shape[0] * cn, src.dtype)
         ring = np.empty((kh + 1, lanes), ring_proto.dtype)
         acc = np.empty(min(lanes, _BLOCK), acc_proto.dtype)
         slots = np.empty(kh, np.int64)
-        _int_strip(src, dst, y0, y1, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col_mode, fin_mode, shift,
-                   delta, tail_delta, n_simd, sat, lo, hi, has_const, pad, ring, acc, slots)
+        _int_strip(src, dst, y0, y1, taps, tables, modes, fin, cval, cn, (pad, ring, acc, slots))
 
 
 @kernel
-def _float_strip(src, dst, y0, y1, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col_mode, d, n_fma_row,
-                 tail_fused, n_fma_col, to_int, lo, hi, has_const, pad, ring, acc, slots):
+def _float_strip(src, dst, y0, y1, taps, tables, modes, fin, cval, cn, bufs):
     """Float family, output rows ``[y0, y1)``."""
+    kx, ky, ax = taps
+    xtab, ytab = tables
+    row_mode, col_mode, n_fma_row, tail_fused, n_fma_col = modes
+    d, to_int, lo, hi = fin
+    pad, ring, acc, slots = bufs
     lanes = dst.shape[1]
     kh = ky.shape[0]
-    if has_const:
+    if _has_const(ytab):
         _const_pad(cval, cn, pad)
         row_float(pad, kx, row_mode, cn, n_fma_row, tail_fused, ring[kh])
     for r in range(y0, y1 + kh - 1):
@@ -234,20 +221,18 @@ def _float_strip(src, dst, y0, y1, kx, ky, ax, xtab, ytab, cval, cn, row_mode, c
 
 
 @parallel_kernel
-def _float_strips(src, dst, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col_mode, d, n_fma_row, tail_fused,
-                  n_fma_col, to_int, lo, hi, n_strips):
-    """:func:`_float_strip` over ``n_strips`` strips: taps, ring and accumulator in ``kx``'s float dtype."""
+def _float_strips(src, dst, taps, tables, modes, fin, cval, cn, n_strips):
+    """:func:`_float_strip` over ``n_strips`` strips: taps, ring and accumulator in the taps' float dtype."""
     height, lanes = dst.shape
+    kx, ky = taps[0], taps[1]
     kh = ky.shape[0]
-    has_const = _has_const(ytab)
     for s in prange(n_strips):
         y0, y1 = strip_range(height, n_strips, s)
-        pad = np.empty(xtab.shape[0] * cn, kx.dtype)
+        pad = np.empty(tables[0].shape[0] * cn, kx.dtype)
         ring = np.empty((kh + 1, lanes), kx.dtype)
         acc = np.empty(min(lanes, _BLOCK), kx.dtype)
         slots = np.empty(kh, np.int64)
-        _float_strip(src, dst, y0, y1, kx, ky, ax, xtab, ytab, cval, cn, row_mode, col_mode, d, n_fma_row,
-                     tail_fused, n_fma_col, to_int, lo, hi, has_const, pad, ring, acc, slots)
+        _float_strip(src, dst, y0, y1, taps, tables, modes, fin, cval, cn, (pad, ring, acc, slots))
 
 
 @kernel
@@ -278,15 +263,14 @@ def separable(src: np.ndarray, dst: np.ndarray, cn: int, plan: SepPlan, border: 
         cv = np.asarray(cval, src.dtype)
         lo, hi = int(info.min), int(info.max)
         # taps in the ring's / accumulator's dtype: LLVM then keeps the arithmetic in 16 or 32-bit lanes
-        kx, ky = plan.kx.astype(plan.ring), plan.ky.astype(plan.acc)
-        _int_strips(src, dst, kx, ky, ax, xtab, ytab, cv, cn, plan.row_mode, plan.col_mode,
-                    plan.fin_mode, plan.shift, int(plan.delta), plan.tail_delta, plan.n_simd, plan.saturate,
-                    lo, hi,
+        taps = (plan.kx.astype(plan.ring), plan.ky.astype(plan.acc), ax)
+        fin = (plan.fin_mode, plan.shift, int(plan.delta), plan.tail_delta, plan.n_simd, plan.saturate,
+               lo, hi)
+        _int_strips(src, dst, taps, (xtab, ytab), (plan.row_mode, plan.col_mode), fin, cv, cn,
                     np.empty(0, plan.ring), np.empty(0, plan.acc), n_strips)
     else:
         cv = np.asarray(cval, plan.kx.dtype)
         lo, hi = (float(info.min), float(info.max)) if to_int else (0.0, 0.0)
-        _float_strips(src, dst, plan.kx, plan.ky, ax, xtab, ytab, cv, cn, plan.row_mode, plan.col_mode,
-                      plan.kx.dtype.type(plan.delta), plan.n_fma_row, plan.row_tail_fused, plan.n_fma_col,
-                      to_int, lo, hi,
-                      n_strips)
+        modes = (plan.row_mode, plan.col_mode, plan.n_fma_row, plan.row_tail_fused, plan.n_fma_col)
+        fin = (plan.kx.dtype.type(plan.delta), to_int, lo, hi)
+        _float_strips(src, dst, (plan.kx, plan.ky, ax), (xtab, ytab), modes, fin, cv, cn, n_strips)
