@@ -212,6 +212,38 @@ def test_wrap_and_border_value_against_reference(dtype):
                     assert diff.max() <= max(tol, 1e-4 * np.abs(want).max()), (shape, n1, n2, border, value)
 
 
+def test_threads_do_not_change_results():
+    rng = np.random.default_rng(8)
+    src = image((300, 500, 3), np.uint8, rng)  # large enough for several strips
+    kx, ky = taps(7, rng, "random"), taps(5, rng, "random")
+    results = []
+    for threads in (1, 2, -1):
+        purecv.setNumThreads(threads)
+        results.append(
+            (
+                purecv.sepFilter2D(src, CV_32F, kx, ky),
+                purecv.GaussianBlur(src, (9, 9), 0),
+                purecv.Sobel(src, CV_16S, 1, 1, ksize=5),
+            )
+        )
+    for later in results[1:]:
+        for a, b in zip(results[0], later, strict=True):
+            np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(results[0][1], cv2.GaussianBlur(src, (9, 9), 0))
+
+
+def test_scalar_border_value():
+    rng = np.random.default_rng(9)
+    src = image((6, 7, 3), np.uint8, rng)
+    k = np.array([0.25, 0.5, 0.25])
+    a = purecv.sepFilter2D(src, -1, k, k, borderType=BORDER_CONSTANT, borderValue=(1, 2, 3, 0))
+    b = purecv.sepFilter2D(src, -1, k, k, borderType=BORDER_CONSTANT, borderValue=[1, 2, 3])
+    np.testing.assert_array_equal(a, b)
+    c = purecv.sepFilter2D(src, -1, k, k, borderType=BORDER_CONSTANT, borderValue=300)  # saturated to 255
+    d = purecv.sepFilter2D(src, -1, k, k, borderType=BORDER_CONSTANT, borderValue=255)
+    np.testing.assert_array_equal(c, d)
+
+
 def test_six_channels_match_cv2():
     rng = np.random.default_rng(6)
     src = image((15, 20, 6), np.uint8, rng)

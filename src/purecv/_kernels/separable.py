@@ -14,7 +14,9 @@ with its own ``kh - 1`` rows of halo):
    of ``kh`` rows in a narrow accumulator dtype (uint16/int16/int32/int64 for exact integer modes,
    float32/float64 as OpenCV chooses for float modes), plus one constant row for BORDER_CONSTANT;
 2. each output row is a column pass over the ``kh`` ring rows it needs, in blocks of lanes small enough
-   to stay in L1, followed by a *finish* step chosen by mode (:data:`FIN_SHIFT`, ...).
+   to stay in L1, followed by a *finish* step chosen by mode (:data:`FIN_SHIFT`, ...). Two shortcuts: a
+   3-tap fixed-point column is one loop with its rounding (16-bit lanes for 8-bit GaussianBlur 3x3), and
+   int16 sums that are the output (Sobel 3x3 into 16S) are written straight into it.
 
 Two families, two strip kernels: :func:`_int_strips` (exact integer arithmetic: GaussianBlur's fixed point,
 Sobel's integer taps) and :func:`_float_strips` (OpenCV's float order, fused multiply-adds). Which family,
@@ -200,7 +202,8 @@ def _float_strip(src, dst, y0, y1, taps, tables, modes, fin, cval, cn, bufs):
     kx, ky, ax = taps
     xtab, ytab = tables
     row_mode, col_mode, n_fma_row, tail_fused, n_fma_col = modes
-    d, to_int, lo, hi = fin
+    d, to_int, lo, hi, same = fin  # same: dst when it has the ring's dtype, else an empty array
+    direct = same.shape[0] > 0
     pad, ring, acc, slots = bufs
     lanes = dst.shape[1]
     kh = ky.shape[0]
@@ -216,6 +219,9 @@ def _float_strip(src, dst, y0, y1, taps, tables, modes, fin, cval, cn, bufs):
             _slots(ytab, y, kh, kh, slots)
             for b0 in range(0, lanes, _BLOCK):
                 b1 = min(lanes, b0 + _BLOCK)
+                if direct:  # the output has the ring's dtype: sum straight into it
+                    col_float(ring, slots, ky, col_mode, d, n_fma_col, b0, b1, same[y][b0:b1])
+                    continue
                 col_float(ring, slots, ky, col_mode, d, n_fma_col, b0, b1, acc)
                 _finish_float(acc, b1 - b0, to_int, lo, hi, dst[y][b0:b1])
 
@@ -272,5 +278,6 @@ def separable(src: np.ndarray, dst: np.ndarray, cn: int, plan: SepPlan, border: 
         cv = np.asarray(cval, plan.kx.dtype)
         lo, hi = (float(info.min), float(info.max)) if to_int else (0.0, 0.0)
         modes = (plan.row_mode, plan.col_mode, plan.n_fma_row, plan.row_tail_fused, plan.n_fma_col)
-        fin = (plan.kx.dtype.type(plan.delta), to_int, lo, hi)
+        same = dst if dst.dtype == plan.kx.dtype else np.empty((0, 0), plan.kx.dtype)
+        fin = (plan.kx.dtype.type(plan.delta), to_int, lo, hi, same)
         _float_strips(src, dst, (plan.kx, plan.ky, ax), (xtab, ytab), modes, fin, cv, cn, n_strips)

@@ -74,9 +74,11 @@ def check_taps(func: str, kernel: object, name: str) -> np.ndarray:
 
 
 def check_border_value(func: str, value: object, src: np.ndarray) -> list:
-    """``borderValue``: a number or one per channel; saturated to ``src``'s dtype (cv2's scalar cast)."""
+    """``borderValue``: a number, one per channel, or a 4-value cv2 Scalar; saturated to ``src``'s dtype."""
     cn = 1 if src.ndim == 2 else src.shape[2]
     values = [value] * cn if not isinstance(value, Sequence | np.ndarray) else list(np.ravel(value))
+    if len(values) == 4 and cn < 4:  # a cv2 Scalar
+        values = values[:cn]
     if len(values) != cn:
         msg = f"{func}: 'borderValue' must be a number or {cn} numbers (one per channel); got {value!r}"
         raise ValueError(msg)
@@ -142,7 +144,8 @@ def sepFilter2D(  # noqa: N802 (cv2's name)
         ``BORDER_WRAP`` (purecv only), optionally ``| BORDER_ISOLATED`` (no effect: NumPy arrays have no
         parent image).
     borderValue : float or sequence of float, keyword-only
-        The ``BORDER_CONSTANT`` value, one number or one per channel (purecv only; cv2 uses 0).
+        The ``BORDER_CONSTANT`` value: one number, one per channel, or a cv2-style 4-value Scalar, saturated
+        to the source dtype (purecv only; cv2 uses 0).
 
     Returns
     -------
@@ -154,7 +157,8 @@ def sepFilter2D(  # noqa: N802 (cv2's name)
     Exactness against cv2 5.0.0 (x86-64 with FMA): 8-bit outputs of smooth symmetric kernels in 1/256
     steps and 8U -> 16S integer kernels are bit-identical. Other integer outputs come from float32 sums in
     cv2's order of fused multiply-adds: identical in the tests, and at worst 1 apart where a sum lies
-    next to a rounding tie. Float outputs are within 1e-5 relative (float32) and 1e-10 (float64) of cv2.
+    next to a rounding tie. Float outputs are within 1e-5 (float32) and 1e-10 (float64) of cv2, relative to
+    ``max(|cv2|, sum|kernelX| * sum|kernelY| * max|src| + |delta|)``.
 
     Examples
     --------
