@@ -75,13 +75,26 @@ class Tally:
         assert self.different <= 0.001 * self.values, f"{self.different} of {self.values} values differ"
 
 
+def test_get_deriv_kernels_outputs():
+    """cv2's positional order: (dx, dy, ksize, kx, ky, normalize, ktype); kx, ky are filled when given."""
+    kx, ky = np.zeros((5, 1), np.float64), np.zeros((5, 1), np.float64)
+    got = purecv.getDerivKernels(1, 1, 5, kx, ky, True, CV_64F)
+    assert got[0] is kx
+    assert got[1] is ky
+    want = cv2.getDerivKernels(1, 1, 5, None, None, True, CV_64F)
+    np.testing.assert_array_equal(kx, want[0])
+    np.testing.assert_array_equal(ky, want[1])
+    with pytest.raises(ValueError, match=r"getDerivKernels: 'kx' must be a writeable float64 array of shape"):
+        purecv.getDerivKernels(1, 1, 5, np.zeros((3, 1)), None, True, CV_64F)
+
+
 def test_get_deriv_kernels_identical():
     for dx, dy, ksize in [(1, 0, 3), (0, 1, 3), (2, 0, 5), (1, 1, 7), (0, 2, 1), (1, 0, 1), (3, 0, 7),
                           (1, 0, -1), (0, 1, -1), (0, 1, 0), (2, 1, 31), (5, 0, 31), (2, 2, 5)]:  # fmt: skip
         for normalize in (False, True):
             for ktype in (CV_32F, CV_64F):
                 want = cv2.getDerivKernels(dx, dy, ksize, normalize=normalize, ktype=ktype)
-                got = purecv.getDerivKernels(dx, dy, ksize, normalize, ktype)
+                got = purecv.getDerivKernels(dx, dy, ksize, normalize=normalize, ktype=ktype)
                 for g, w in zip(got, want, strict=True):
                     assert g.dtype == w.dtype
                     assert g.shape == w.shape

@@ -109,8 +109,11 @@ def _integer_s16_plan(kx, ky, anchor, delta, lanes, rtype, ctype) -> SepPlan:
     fin, n_simd, fixed = FIN_ADD, 0, _cv_round(delta)
     if acc == np.int16 and fixed == 0:  # Sobel 3x3 and the like: the int16 column sums are the output
         fin = FIN_NONE
-    special = (iy.shape[0] != 3 or (iy[1] == 2 and iy[0] == 1) or (iy[1] == -2 and iy[0] == 1)
-               or (iy[1] == 0 and abs(iy[2]) == 1))
+    # SymmColumnSmallVec_32s16s does 1 2 1, 1 -2 1 and -1 0 1 in integers, other 3-tap columns in float
+    if col_mode == MODE_SYM:
+        special = iy.shape[0] != 3 or (abs(iy[1]) == 2 and iy[2] == 1)
+    else:
+        special = iy.shape[0] != 3 or abs(iy[2]) == 1
     if not special and delta != _cv_round(delta):
         # SymmColumnSmallVec_32s16s: SIMD lanes add the float delta before rounding, the tail cvRound(delta)
         fin, n_simd, fixed = FIN_ADDF, _simd_lanes(lanes, (32, 16, 8)), _cv_round(delta * 65536)

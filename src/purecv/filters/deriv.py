@@ -92,7 +92,13 @@ def _deriv_taps(func: str, dx: int, dy: int, ksize: int) -> tuple[list[float], l
 
 
 def getDerivKernels(  # noqa: N802 (cv2's name)
-    dx: int, dy: int, ksize: int, normalize: bool = False, ktype: int = CV_32F
+    dx: int,
+    dy: int,
+    ksize: int,
+    kx: np.ndarray | None = None,
+    ky: np.ndarray | None = None,
+    normalize: bool = False,
+    ktype: int = CV_32F,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the row and column kernels of a Sobel (or Scharr) derivative, as ``cv2.getDerivKernels``.
 
@@ -103,6 +109,9 @@ def getDerivKernels(  # noqa: N802 (cv2's name)
     ksize : int
         1, 3, 5, ..., 31, or ``FILTER_SCHARR`` (-1; any value <= 0 means Scharr, as in cv2), for which
         ``dx + dy`` must be 1. ``ksize=1`` gives a 3-tap kernel along a differentiated axis.
+    kx, ky : numpy.ndarray, optional
+        Output arrays (cv2's positional output parameters), filled when given; each must have the
+        result's shape (n, 1) and the ``ktype`` dtype.
     normalize : bool
         Scale the smoothing taps to sum to 1 (and Sobel's derivative taps by ``2**-(ksize-order-1)``).
     ktype : int
@@ -119,7 +128,7 @@ def getDerivKernels(  # noqa: N802 (cv2's name)
     >>> kx, ky = purecv.getDerivKernels(1, 0, 3)
     >>> kx.ravel().tolist(), ky.ravel().tolist()
     ([-1.0, 0.0, 1.0], [1.0, 2.0, 1.0])
-    >>> [k.ravel().tolist() for k in purecv.getDerivKernels(0, 1, purecv.FILTER_SCHARR, True)]
+    >>> [k.ravel().tolist() for k in purecv.getDerivKernels(0, 1, purecv.FILTER_SCHARR, normalize=True)]
     [[0.09375, 0.3125, 0.09375], [-1.0, 0.0, 1.0]]
     """
     func = "getDerivKernels"
@@ -132,13 +141,22 @@ def getDerivKernels(  # noqa: N802 (cv2's name)
         msg = f"{func}: 'ktype' must be CV_32F ({CV_32F}) or CV_64F ({CV_64F}); got {ktype!r}"
         raise ValueError(msg)
     tx, ty, ex, ey = _deriv_taps(func, dx, dy, ksize)
-    dtype = np.float32 if ktype == CV_32F else np.float64
+    dtype = np.dtype(np.float32 if ktype == CV_32F else np.float64)
     out = []
-    for taps, exponent, order in ((tx, ex, dx), (ty, ey, dy)):
+    for taps, exponent, order, given, name in ((tx, ex, dx, kx, "kx"), (ty, ey, dy, ky, "ky")):
         scale = 1.0
         if normalize and (ksize > 0 or order == 0):
             scale = 1.0 / (1 << exponent)
-        out.append((np.array(taps, np.float64) * scale).astype(dtype).reshape(-1, 1))
+        k = (np.array(taps, np.float64) * scale).astype(dtype).reshape(-1, 1)
+        if given is not None:
+            is_array = isinstance(given, np.ndarray)
+            if not (is_array and given.dtype == dtype and given.shape == k.shape and given.flags.writeable):
+                got = f"{given.dtype} array of shape {given.shape}" if is_array else repr(given)
+                msg = f"{func}: '{name}' must be a writeable {dtype} array of shape {k.shape}; got {got}"
+                raise ValueError(msg)
+            given[...] = k.reshape(given.shape)
+            k = given
+        out.append(k)
     return out[0], out[1]
 
 
