@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._kernels.deriv_taps import deriv_taps, sobel_taps
 from .._kernels.rows import as_rows
 from .._kernels.sep_plan import linear_plan
 from .._kernels.separable import separable
@@ -54,41 +55,22 @@ def _check_int(func: str, value: object, name: str) -> int:
     return int(value)
 
 
-def _sobel_taps(order: int, ksize: int) -> list[int]:
-    """Integer taps of one axis of cv2's Sobel kernel: a binomial smoothed ``ksize - order - 1`` times,
-    differenced ``order`` times (``getSobelKernels``)."""
-    if ksize == 1:
-        return [1]
-    if ksize == 3:
-        return [[1, 2, 1], [-1, 0, 1], [1, -2, 1]][order]
-    taps = [1] + [0] * ksize
-    for _ in range(ksize - order - 1):  # smooth: taps[j] += taps[j - 1]
-        taps = [taps[0]] + [taps[j] + taps[j - 1] for j in range(1, ksize + 1)]
-    for _ in range(order):  # difference: taps[j] = taps[j - 1] - taps[j]
-        taps = [-taps[0]] + [taps[j - 1] - taps[j] for j in range(1, ksize + 1)]
-    return taps[:ksize]
-
-
-def _deriv_taps(func: str, dx: int, dy: int, ksize: int) -> tuple[list[float], list[float], int, int]:
-    """Unnormalised taps ``(kx, ky)`` and their normalisation exponents, with cv2's checks."""
+def _check_orders(func: str, dx: int, dy: int, ksize: int) -> None:
+    """cv2's checks of ``dx``, ``dy`` and ``ksize`` for Sobel and Scharr kernels."""
     if ksize <= 0:  # Scharr (FILTER_SCHARR is -1; cv2 takes any ksize <= 0 as Scharr)
         if not (dx >= 0 and dy >= 0 and dx + dy == 1):
             msg = f"{func}: Scharr needs dx, dy >= 0 with dx + dy == 1; got dx={dx}, dy={dy}"
             raise ValueError(msg)
-        pick = ([3, 10, 3], [-1, 0, 1])
-        return pick[dx], pick[dy], 5 * (dx == 0), 5 * (dy == 0)  # 1/32 for the smoothing part
+        return
     if ksize % 2 == 0 or ksize > 31:
         msg = f"{func}: 'ksize' must be odd and at most 31 (or -1 for Scharr); got {ksize}"
         raise ValueError(msg)
     if dx < 0 or dy < 0 or dx + dy == 0:
         msg = f"{func}: dx and dy must be >= 0 with dx + dy > 0; got dx={dx}, dy={dy}"
         raise ValueError(msg)
-    kx_size = 3 if ksize == 1 and dx > 0 else ksize
-    ky_size = 3 if ksize == 1 and dy > 0 else ksize
-    if dx >= kx_size or dy >= ky_size:
+    if dx >= (3 if ksize == 1 else ksize) or dy >= (3 if ksize == 1 else ksize):
         msg = f"{func}: dx and dy must be below their kernel sizes; got dx={dx}, dy={dy}, ksize={ksize}"
         raise ValueError(msg)
-    return (_sobel_taps(dx, kx_size), _sobel_taps(dy, ky_size), kx_size - dx - 1, ky_size - dy - 1)
 
 
 def getDerivKernels(  # noqa: N802 (cv2's name)
@@ -140,7 +122,8 @@ def getDerivKernels(  # noqa: N802 (cv2's name)
     if not _is_int(ktype) or ktype not in (CV_32F, CV_64F):
         msg = f"{func}: 'ktype' must be CV_32F ({CV_32F}) or CV_64F ({CV_64F}); got {ktype!r}"
         raise ValueError(msg)
-    tx, ty, ex, ey = _deriv_taps(func, dx, dy, ksize)
+    _check_orders(func, dx, dy, ksize)
+    tx, ty, ex, ey = deriv_taps(dx, dy, ksize)
     dtype = np.dtype(np.float32 if ktype == CV_32F else np.float64)
     out = []
     for taps, exponent, order, given, name in ((tx, ex, dx, kx, "kx"), (ty, ey, dy, ky, "ky")):
@@ -171,7 +154,8 @@ def _derivative(func, src, ddepth, dx, dy, ksize, dst, scale, delta, border_type
         msg = f"{func}: 'scale' and 'delta' must be finite; got scale={scale}, delta={delta}"
         raise ValueError(msg)
     border = check_border(func, border_type)
-    tx, ty, _, _ = _deriv_taps(func, dx, dy, ksize)
+    _check_orders(func, dx, dy, ksize)
+    tx, ty, _, _ = deriv_taps(dx, dy, ksize)
     ktype = np.float64 if CV_64F in (sdepth, ddepth) else np.float32
     kx = np.array(tx, np.float64).astype(ktype)
     ky = np.array(ty, np.float64).astype(ktype)
@@ -421,8 +405,8 @@ def Laplacian(  # noqa: N802 (cv2's name)
     work = np.dtype(np.int16 if sdepth == CV_8U and ksize <= 5 else np.float64 if sdepth == CV_64F
                     else np.float32)
     ktype = np.float64 if CV_64F in (sdepth, ddepth) else np.float32
-    kd = np.array(_sobel_taps(2, ksize), np.float64).astype(ktype).astype(np.float64)
-    ks = np.array(_sobel_taps(0, ksize), np.float64).astype(ktype).astype(np.float64)
+    kd = np.array(sobel_taps(2, ksize), np.float64).astype(ktype).astype(np.float64)
+    ks = np.array(sobel_taps(0, ksize), np.float64).astype(ktype).astype(np.float64)
     rows = as_rows(src)
     lanes = rows.shape[1]
     centre = (ksize // 2, ksize // 2)
