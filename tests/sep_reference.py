@@ -1,5 +1,6 @@
-"""Slow, readable NumPy references for the separable filters, for what cv2 cannot check (BORDER_WRAP, a
-constant border value other than 0).
+"""Shared helpers of the separable-filter tests: seeded test images, a mismatch tally with the exactness
+rules, and slow, readable NumPy references for what cv2 cannot check (BORDER_WRAP, a constant border value
+other than 0).
 
 Padding is ``numpy.pad`` (not purecv's border tables); the sums are plain loops over the taps.
 """
@@ -73,3 +74,43 @@ def saturate(values, dtype):
         return values.astype(dtype)
     info = np.iinfo(dtype)
     return np.clip(np.rint(values), info.min, info.max).astype(dtype)
+
+
+def image(shape, dtype, rng):
+    """A random image: the full integer range, or uniform in [-100, 300) for floats."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return rng.uniform(-100, 300, shape).astype(dtype)
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, info.max, shape, endpoint=True, dtype=dtype)
+
+
+class Tally:
+    """The exactness rules over a grid of cases.
+
+    Integer outputs: identical where ``exact``, else never more than 1 apart and, over the grid, at most
+    0.1% of the values different. Float outputs: ``|got - want| <= rtol * max(|want|, magnitude)``, rtol
+    1e-5 for float32 and 1e-10 for float64, ``magnitude`` being the size of the sum (e.g.
+    ``sum|kx| * sum|ky| * max|src| + |delta|``).
+    """
+
+    def __init__(self):
+        self.values = 0
+        self.different = 0
+
+    def check(self, got, want, magnitude, what="", exact=False):
+        assert got.shape == want.shape, what
+        assert got.dtype == want.dtype, what
+        if got.dtype.kind in "iu":
+            diff = np.abs(got.astype(np.int64) - want.astype(np.int64))
+            assert diff.max(initial=0) <= (0 if exact else 1), f"{what}: off by {diff.max()}"
+            self.values += diff.size
+            self.different += int(np.count_nonzero(diff))
+        else:
+            rtol = 1e-5 if got.dtype == np.float32 else 1e-10
+            err = np.abs(got.astype(np.float64) - want.astype(np.float64))
+            bound = rtol * np.maximum(np.abs(want.astype(np.float64)), magnitude)
+            assert (err <= bound).all(), f"{what}: worst error {np.max(err / bound)} x the bound"
+
+    def assert_mostly_identical(self):
+        assert self.different <= 0.001 * self.values, f"{self.different} of {self.values} values differ"

@@ -22,6 +22,7 @@ from purecv.constants import (
     CV_32F,
     CV_64F,
 )
+from sep_reference import image
 
 cv2 = pytest.importorskip("cv2")
 
@@ -37,14 +38,6 @@ SIZES = [  # (ksize, sigmaX, sigmaY)
     ((3, 7), 1.2, 0), ((0, 0), 1.3, 0), ((0, 0), 0.6, 2.2), ((5, 0), 0, 1.7), ((11, 11), 2.5, 0.8),
     ((3, 3), 0.1, 0), ((15, 15), 12.0, 0), ((41, 41), 0, 0),
 ]  # fmt: skip
-
-
-def image(shape, dtype, rng):
-    dtype = np.dtype(dtype)
-    if dtype.kind == "f":
-        return rng.uniform(-100, 300, shape).astype(dtype)
-    info = np.iinfo(dtype)
-    return rng.integers(info.min, info.max, shape, endpoint=True, dtype=dtype)
 
 
 def assert_like_cv2(got, want, src):
