@@ -12,10 +12,11 @@ from .._jit import current_threads, kernel
 
 __all__ = ["as_rows", "pad_row", "plan_strips", "strip_range"]
 
-# Below this many lanes (about a millisecond of work) a call runs on one thread: waking the pool costs
-# 10-20 us on a quiet machine, and on a busy one a woken thread can wait a whole scheduler tick (measured
-# 16-32 ms for a 256x256x4 blur on this project's shared 2-vCPU machine).
-PARALLEL_MIN_LANES = 1 << 20
+# Below this many lanes (about 0.1 ms of work) a call runs on one thread. Waking the pool costs 10-20 us
+# on a quiet machine, where two threads already win at 256x256x4 (box_blur 48 us against 76 us, measured
+# here). On a busy machine a woken thread can wait a whole scheduler tick (16-32 ms seen on this project's
+# shared 2-vCPU machine): setNumThreads(1) avoids that on a loaded machine.
+PARALLEL_MIN_LANES = 1 << 18
 
 
 def as_rows(img: np.ndarray) -> np.ndarray:
