@@ -114,6 +114,17 @@ def _cases() -> list[Case]:
         )
         for k in (3, 9, 31)
     ]
+    cases += [  # issue 3's targets: a float 8x8 kernel on u8 4ch; a 31x31 one on f32 (cv2's DFT there)
+        Case(
+            f"filter2D {dt} 4ch {{4k}} {k}x{k}",
+            "filter2D",
+            dt,
+            lambda m, im, k=k: m.filter2D(im, -1, _kernel(k)),
+            lambda c, im, k=k: c.filter2D(im, -1, _kernel(k)),
+            "cv2.filter2D",
+        )
+        for dt, k in (("u8", 8), ("f32", 31))
+    ]
     cases += [
         Case(
             f"filter2D f32 1ch {{4k}} {k}x{k}",
