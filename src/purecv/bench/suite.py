@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 _CV_16S = 3
+_CV_32S = 4
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,49 @@ def _cases() -> list[Case]:
             "cv2.Sobel",
         )
     )
+    sep = np.array([1, 4, 6, 4, 1], np.float32) / 16  # a smooth 5-tap kernel (cv2's fixed-point route)
+    cases += [
+        Case(
+            "Scharr u8->s16 4ch {4k} dx=1",
+            "Scharr",
+            "u8",
+            lambda m, im: m.Scharr(im, _CV_16S, 1, 0),
+            lambda c, im: c.Scharr(im, _CV_16S, 1, 0),
+            "cv2.Scharr",
+        ),
+        Case(
+            "Laplacian u8->s16 4ch {4k} k3",
+            "Laplacian",
+            "u8",
+            lambda m, im: m.Laplacian(im, _CV_16S, ksize=3),
+            lambda c, im: c.Laplacian(im, _CV_16S, ksize=3),
+            "cv2.Laplacian",
+        ),
+        Case(
+            "sepFilter2D u8 4ch {4k} 5x5 smooth",
+            "sepFilter2D",
+            "u8",
+            lambda m, im: m.sepFilter2D(im, -1, sep, sep),
+            lambda c, im: c.sepFilter2D(im, -1, sep, sep),
+            "cv2.sepFilter2D",
+        ),
+        Case(
+            "boxFilter u8->s32 4ch {4k} k9 raw sums",
+            "boxFilter",
+            "u8",
+            lambda m, im: m.boxFilter(im, _CV_32S, (9, 9), normalize=False),
+            lambda c, im: c.boxFilter(im, _CV_32S, (9, 9), normalize=False),
+            "cv2.boxFilter",
+        ),
+        Case(
+            "sqrBoxFilter u8->f32 4ch {4k} k9",
+            "sqrBoxFilter",
+            "u8",
+            lambda m, im: m.sqrBoxFilter(im, -1, (9, 9)),
+            lambda c, im: c.sqrBoxFilter(im, -1, (9, 9)),
+            "cv2.sqrBoxFilter",
+        ),
+    ]
     cases += [
         Case(
             f"stackBlur u8 4ch {{4k}} k{k}",
