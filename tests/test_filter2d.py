@@ -174,13 +174,12 @@ def test_tiny_images(shape, ksize):
     ],
 )
 def test_threads_do_not_change_results(monkeypatch, dtype, ddepth, kernel):
-    import purecv._kernels.correlate as correlate_mod
     import purecv._kernels.neighbourhood as neighbourhood_mod
     import purecv._kernels.rows as rows_mod
     import purecv._kernels.spectral as spectral_mod
 
     thresholds = [(neighbourhood_mod, "PARALLEL_MIN_WORK"), (spectral_mod, "PARALLEL_MIN_WORK"),
-                  (correlate_mod, "_BOX_PARALLEL_MIN_LANES"), (rows_mod, "PARALLEL_MIN_LANES")]  # fmt: skip
+                  (rows_mod, "PARALLEL_MIN_LANES")]  # fmt: skip
     for module, name in thresholds:
         monkeypatch.setattr(module, name, 0)  # parallel even for this small image
     rng = np.random.default_rng(5)

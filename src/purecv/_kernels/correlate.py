@@ -39,9 +39,6 @@ from .spectral import all_finite, spectral_correlate, spectral_pays
 
 __all__ = ["correlate", "cv2_uses_dft", "rank_one"]
 
-_BOX_PARALLEL_MIN_LANES = 1 << 21
-
-
 def cv2_uses_dft(sdtype: np.dtype, ddtype: np.dtype, area: int) -> bool:
     """Whether cv2 takes its DFT path: area >= 130 for 8U -> 8U/16S and 32F -> 32F, else >= 50."""
     fast = (sdtype == np.uint8 and ddtype in (np.uint8, np.int16)) or (sdtype == ddtype == np.float32)
@@ -99,9 +96,7 @@ def _box(src, dst, cn, kh, kw, anchor, border, w) -> None:
     ytab = border_table(height, ay, kh - 1 - ay, border)
     xtab = border_table(lanes // cn, ax, kw - 1 - ax, border)
     rounding = (FINISH_F64, 0, 0, 0, w, lanes, lo, hi, to_int, False)
-    n_strips = plan_strips(height, lanes, kh)
-    if height * lanes < _BOX_PARALLEL_MIN_LANES:  # about a millisecond of work: stay on this thread
-        n_strips = 1
+    n_strips = plan_strips(height, lanes, kh)  # the same rule as blur's
     # Column sums of up to 257 rows of 8-bit values fit in uint16 (as blur's), whatever the window sum's type.
     col = np.dtype(np.uint16) if src.dtype == np.uint8 and kh <= 257 else np.dtype(acc)
     box_sums(src, dst, ytab, xtab, ax, cn, kw, kh, square=False, col_dtype=col,
