@@ -175,6 +175,39 @@ def test_large_images_across_strips(threads):
         purecv.setNumThreads(-1)
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+def test_wide_windows_sliding_along_long_rows(dtype):
+    """Windows of 12+ columns slide along the row (a vector of lanes per step for 2, 4, 8 and 16
+    channels, lane by lane otherwise), across rows longer than one chunk of lanes."""
+    rng = np.random.default_rng(33)
+    for cn in (1, 2, 3, 4, 8, 16):
+        src = make_image(rng, shaped((23, 2600 // cn + 7), cn), dtype)
+        for ksize in ((12, 3), (13, 5), (25, 2), (51, 4), (120, 3)):
+            ddepth = -1 if np.dtype(dtype) != np.int32 else purecv.CV_32F
+            assert_like_cv2(purecv.boxFilter(src, ddepth, ksize), cv2.boxFilter(src, ddepth, ksize), src)
+            # raw sums against the plain window sums: within 1e-12 of the window's largest possible sum
+            raw = purecv.boxFilter(src, purecv.CV_64F, ksize, normalize=False)
+            ref = box_filter_ref(src.astype(np.float64), ksize, normalize=False)
+            bound = 1e-12 * ksize[0] * ksize[1] * float(np.abs(src).max())
+            assert np.abs(raw - ref).max() <= bound
+
+
+def test_nan_with_wide_windows_on_four_channels():
+    """A NaN or inf never slides along the row: the rerun sums each window afresh."""
+    rng = np.random.default_rng(34)
+    src = rng.random((40, 700, 4)).astype(np.float32)
+    src[5, 100, 1], src[30, 600, 2] = np.nan, np.inf
+    for ksize in ((13, 3), (31, 7)):
+        got = purecv.blur(src, ksize)
+        nan_in = box_filter_ref(np.isnan(src).astype(np.float64), ksize, normalize=False) > 0
+        inf_in = box_filter_ref((src == np.inf).astype(np.float64), ksize, normalize=False) > 0
+        np.testing.assert_array_equal(np.isnan(got), nan_in)
+        np.testing.assert_array_equal(got == np.inf, inf_in & ~nan_in)
+        clean = ~nan_in & ~inf_in
+        expected = box_filter_ref(np.nan_to_num(src, posinf=0.0).astype(np.float64), ksize)
+        np.testing.assert_allclose(got[clean], expected[clean], rtol=1e-5)
+
+
 def test_one_pixel_images_with_isolated_collapse_the_kernel():
     rng = np.random.default_rng(2)
     for shape in ((1, 17), (17, 1), (1, 1)):

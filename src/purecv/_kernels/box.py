@@ -10,7 +10,8 @@ Per strip of output rows (one strip per task of the thread pool, each with its o
 1. a *column sum* per lane of the border-padded width, updated as a running sum down the strip
    (``colsum += row_in - row_out``), vectorised across all ``W * C`` lanes;
 2. its horizontal border lanes copied from the interior through the border table;
-3. the horizontal window sum of the column sums (``_window_sum``), vectorised across the width;
+3. the horizontal window sum of the column sums (``_window_sum``), vectorised across the width, tap by
+   tap for narrow windows and sliding along the row for wide ones;
 4. OpenCV's normalisation and saturation into the output row (``_finish_row``).
 
 Accumulators are as narrow as they can be: uint16 column sums for 8-bit input of up to 257 rows (32 lanes
@@ -28,7 +29,7 @@ import functools
 import numpy as np
 from numba import prange
 
-from .._jit import kernel, parallel_kernel
+from .._jit import inline_kernel, kernel, parallel_kernel
 from .rows import strip_range
 
 __all__ = [
@@ -52,10 +53,12 @@ FINISH_RAW = 3  # normalize=False: saturate S into the output type
 # Lanes per chunk of the horizontal pass: its buffers (a few of CHUNK + halo lanes) stay in L1.
 CHUNK = 2048
 
-# Up to this width a window is summed tap by tap; above it, by doubling widths (log2(kw) passes); from
-# _RUNNING_MIN_TAPS on, integer sums slide along the row instead (one add and one subtract per lane).
+# Up to this width a window is summed tap by tap; above it, by doubling widths (log2(kw) passes). Integer
+# sums slide along the row instead (two passes whatever the width), from _SLIDING_MIN_TAPS on for 2, 4, 8
+# or 16 channels, from _SERIAL_MIN_TAPS on (lane by lane) otherwise. Measured on 4K rows.
 _DIRECT_MAX_TAPS = 10
-_RUNNING_MIN_TAPS = 24
+_SLIDING_MIN_TAPS = 11
+_SERIAL_MIN_TAPS = 24
 
 
 def opencv_fix8(area: int) -> tuple[int, int]:
@@ -96,54 +99,46 @@ def fix8_magic(area: int) -> tuple[int, int, int]:
     raise AssertionError(msg)
 
 
-@kernel
-def _window_sum(v, out, n, step, k, tmp, sliding):
-    """``out[i] = v[i] + v[i + step] + ... + v[i + (k - 1) * step]`` for ``i < n`` and ``k >= 2``.
+@inline_kernel
+def _direct_sum(v, out, n, step, k):
+    """``out[i] = v[i] + v[i + step] + ... + v[i + (k - 1) * step]`` for ``i < n``, ``2 <= k``: tap by tap.
 
-    Small ``k``: vector adds over shifted views, three or four taps per pass. Large ``k``: ``tmp`` holds
-    sums of windows of width 1, 2, 4, ... (each doubling is one vectorised pass), and the binary digits of
-    ``k`` pick which to add, so the cost is about ``2 * log2(k)`` passes instead of ``k``. With ``sliding``
-    (exact integer sums only) and ``k >= _RUNNING_MIN_TAPS``: ``out[i + step] = out[i] + v[i + k * step] -
-    v[i]``, serial along each channel but one add and one subtract per lane whatever ``k``.
+    Vector adds over shifted views, three or four taps per pass over the row.
     """
     # Numba checks every index that might be negative (``a[i + off]``), which blocks SIMD; so each loop
     # indexes views (``a[off:][i]``) with the bare loop counter only.
-    if sliding and k >= _RUNNING_MIN_TAPS:
-        for c in range(step):
-            s = out[0] * 0
-            for j in range(k):
-                s += v[j * step + c]
-            out[c] = s
-        nxt, entering = out[step:], v[k * step :]
-        for i in range(n - step):
-            nxt[i] = out[i] + entering[i] - v[i]
-        return
-    if k <= _DIRECT_MAX_TAPS:  # out = v0 + v1 + v2 (+ v3), then out += the next three taps, ...
-        v1, v2, v3 = v[step:], v[2 * step :], v[3 * step :]
-        if k == 2:
+    v1, v2, v3 = v[step:], v[2 * step :], v[3 * step :]
+    if k == 2:
+        for i in range(n):
+            out[i] = v[i] + v1[i]
+    elif k == 3:
+        for i in range(n):
+            out[i] = v[i] + v1[i] + v2[i]
+    else:  # out = v0 + v1 + v2 + v3, then out += the next three taps, ...
+        for i in range(n):
+            out[i] = v[i] + v1[i] + v2[i] + v3[i]
+    for j in range(4, k, 3):
+        a, b, c = v[j * step :], v[(j + 1) * step :], v[(j + 2) * step :]
+        if j + 3 <= k:
             for i in range(n):
-                out[i] = v[i] + v1[i]
-        elif k == 3:
+                out[i] += a[i] + b[i] + c[i]
+        elif j + 2 == k:
             for i in range(n):
-                out[i] = v[i] + v1[i] + v2[i]
+                out[i] += a[i] + b[i]
         else:
             for i in range(n):
-                out[i] = v[i] + v1[i] + v2[i] + v3[i]
-        for j in range(4, k, 3):
-            a, b, c = v[j * step :], v[(j + 1) * step :], v[(j + 2) * step :]
-            if j + 3 <= k:
-                for i in range(n):
-                    out[i] += a[i] + b[i] + c[i]
-            elif j + 2 == k:
-                for i in range(n):
-                    out[i] += a[i] + b[i]
-            else:
-                for i in range(n):
-                    out[i] += a[i]
-        return
-    # Doubling: ``tmp[p]`` holds sums of ``width`` taps; each pass writes sums of 2 * width taps into the
-    # other row of ``tmp`` (two buffers, so no loop reads what it writes and every pass vectorises; picking
-    # them by index rather than swapping two names keeps LLVM's alias analysis, measured 4x faster).
+                out[i] += a[i]
+
+
+@kernel
+def _doubling_sum(v, out, n, step, k, tmp):
+    """As :func:`_direct_sum`, by doubling widths: about ``2 * log2(k)`` passes instead of ``k / 3``.
+
+    ``tmp`` holds sums of windows of width 1, 2, 4, ... (each doubling is one vectorised pass), and the
+    binary digits of ``k`` pick which to add.
+    """
+    # Two buffers, so no loop reads what it writes and every pass vectorises; picking them by index rather
+    # than swapping two names keeps LLVM's alias analysis (measured 4x faster).
     length = n + (k - 1) * step
     first_buf = tmp[0]
     for i in range(length):
@@ -179,6 +174,85 @@ def _window_sum(v, out, n, step, k, tmp, sliding):
 
 
 @kernel
+def _jump(step, itemsize):
+    """The lanes a sliding sum of ``step`` channels jumps at once, one 512-bit vector of sums (16 lanes, 8
+    for 8-byte sums), or 0 where ``step`` does not divide it (see :func:`_sliding_sum`)."""
+    jump = 64 // max(itemsize, 4)
+    return jump if step > 1 and jump % step == 0 else 0
+
+
+@kernel
+def _run_by(out, ahead, behind, n, jump):
+    """``out[i + jump] = out[i] + (ahead[i] - behind[i])`` for ``i < n``, ``jump`` 8 or 16.
+
+    LLVM vectorises a loop that reads what it wrote ``jump`` lanes back only when it can see the distance,
+    so each is written with a literal; and a whole vector exactly, so each load is the vector stored one
+    step earlier, which the CPU forwards from its store buffer (measured: 18, 20, 24 or 28 int32 lanes,
+    or 16 double lanes, run 2 to 5 times slower). The difference is taken first, off the chain of
+    dependent adds (a float add waits several cycles).
+    """
+    if jump == 16:
+        for i in range(n):
+            out[i + 16] = out[i] + (ahead[i] - behind[i])
+    else:
+        for i in range(n):
+            out[i + 8] = out[i] + (ahead[i] - behind[i])
+
+
+@kernel
+def _sliding_sum(v, out, n, step, k, tmp):
+    """As :func:`_direct_sum`, with the window sliding along the row.
+
+    Plain formula: ``out[i + step] = out[i] + v[i + k * step] - v[i]``, one add and one subtract per lane
+    whatever ``k``; but each lane waits for the one ``step`` lanes back, which no SIMD unit can do. Where
+    ``step`` divides a vector's lanes (``_jump``: 2, 4, 8 or 16 channels) it jumps a vector, ``m = jump /
+    step`` pixels, at once: ``out[i + jump] = out[i] + W[i + k * step] - W[i]``, ``W`` the sums of ``m``
+    taps, in three passes whatever ``k``. Other channel counts slide lane by lane. Float sums slide too:
+    the error a chunk of :data:`CHUNK` lanes gathers, in double, is far below float32's resolution.
+    """
+    for c in range(step):  # the first pixel's window, tap by tap
+        s = out[0] * 0
+        for j in range(k):
+            s += v[j * step + c]
+        out[c] = s
+    entering = v[k * step :]
+    jump = _jump(step, out.itemsize)
+    if jump == 0 or n <= jump:
+        nxt = out[step:]
+        for i in range(n - step):
+            nxt[i] = out[i] + entering[i] - v[i]
+        return
+    for i in range(jump - step):  # the first vector of lanes, a pixel at a time
+        out[i + step] = out[i] + entering[i] - v[i]
+    sums = tmp[2]
+    length = n - jump + k * step  # W for every lane the jumps read
+    if step == jump:
+        for i in range(length):
+            sums[i] = v[i]
+    else:
+        _direct_sum(v, sums, length, step, jump // step)
+    _run_by(out, sums[k * step :], sums, n - jump, jump)
+
+
+@kernel
+def _window_sum(v, out, n, step, k, tmp, sliding):
+    """``out[i] = v[i] + v[i + step] + ... + v[i + (k - 1) * step]`` for ``i < n`` and ``k >= 2``.
+
+    Tap by tap for small ``k``, by doubling widths above ``_DIRECT_MAX_TAPS``; with ``sliding``, by a
+    window sliding along the row (:func:`_sliding_sum`): from ``_SLIDING_MIN_TAPS`` on where it jumps a
+    vector at a time, from ``_SERIAL_MIN_TAPS`` on where it goes lane by lane.
+    """
+    if k < _SLIDING_MIN_TAPS or (k <= _DIRECT_MAX_TAPS and not sliding):
+        _direct_sum(v, out, n, step, k)
+    elif sliding and k >= (_SLIDING_MIN_TAPS if _jump(step, out.itemsize) else _SERIAL_MIN_TAPS):
+        _sliding_sum(v, out, n, step, k, tmp)
+    elif k <= _DIRECT_MAX_TAPS:
+        _direct_sum(v, out, n, step, k)
+    else:
+        _doubling_sum(v, out, n, step, k, tmp)
+
+
+@kernel
 def _finish_row(s, a, b, d, rounding):
     """Round window sums ``S = s + a + b`` into the output row ``d`` as OpenCV does.
 
@@ -193,16 +267,28 @@ def _finish_row(s, a, b, d, rounding):
     tail = min(tail, n)
     if mode == FINISH_FIX8:
         # OpenCV: d = ((S + dd') * ds') >> 23. Here as the 16-bit multiply-high the driver proved equal for
-        # every S <= 255 * area (``fix8_magic``): d = (uint16(S + dd) * ds) >> 16 >> shift.
+        # every S <= 255 * area (``fix8_magic``): d = (uint16(S + dd) * ds) >> 16 >> shift. Written in uint32
+        # lanes, the sum cut to 16 bits by a mask (Numba widens uint16 arithmetic to int64; 3% measured).
+        m, e, bits = np.uint32(ds), np.uint32(dd), np.uint32(16 + shift)
         for i in range(n):
-            d[i] = ((np.uint32(np.uint16(s[i] + a[i] + b[i] + dd)) * np.uint32(ds)) >> 16) >> shift
+            x = (np.uint32(s[i]) + np.uint32(a[i]) + np.uint32(b[i]) + e) & np.uint32(0xFFFF)
+            d[i] = np.uint8((x * m) >> bits)
     elif mode == FINISH_F32:
-        # Body: v_round(v_cvt_f32(S) * (float)scale); a negative result packed into an unsigned type
-        # saturates to its maximum there (cv2 reinterprets it as unsigned). Tail: saturate_cast in double.
+        # Body: v_round(v_cvt_f32(S) * (float)scale), in int32 lanes (|S * scale| < 2**30 as the area is
+        # at least 2), then packed with saturation; packing into an unsigned type reads the int32 as
+        # unsigned, so a negative result saturates to the maximum (cv2's quirk, the same instructions).
+        # Tail: saturate_cast in double.
         fscale = np.float32(scale)
-        for i in range(tail):
-            v = np.rint(np.float32(s[i] + a[i] + b[i]) * fscale)
-            d[i] = hi if neg_to_hi and v < 0 else min(max(v, lo), hi)
+        if neg_to_hi:
+            uhi = np.uint32(hi)
+            for i in range(tail):
+                v = np.int32(np.rint(np.float32(np.int32(s[i] + a[i] + b[i])) * fscale))
+                d[i] = min(np.uint32(v), uhi)
+        else:
+            ilo, ihi = np.int32(lo), np.int32(hi)
+            for i in range(tail):
+                v = np.int32(np.rint(np.float32(np.int32(s[i] + a[i] + b[i])) * fscale))
+                d[i] = min(max(v, ilo), ihi)
         for i in range(tail, n):
             d[i] = min(max(np.rint(np.float64(s[i] + a[i] + b[i]) * scale), lo), hi)
     elif mode == FINISH_F64 and to_int:
@@ -241,14 +327,12 @@ def _add_rows(inner, row_in, row_out, square):
 
 
 @kernel
-def _box_strip(
-    src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, sliding, bufs, rounding, exact_window
-):
+def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, rounding, exact_window):
     """Output rows ``[y0, y1)``: running column sums down the strip, window sums across it.
 
     Returns True if a column sum ended non-finite: a NaN or inf entered a running sum and stays in it
     (``x - x`` is NaN there), so the caller reruns with ``exact_window``, which sums each window's rows
-    afresh, and a NaN reaches exactly the outputs whose window holds it.
+    afresh and does not slide along the row, and a NaN reaches exactly the outputs whose window holds it.
     """
     colsum, hsum, tmp, zero, zero_col = bufs
     lanes = src.shape[1]
@@ -282,7 +366,7 @@ def _box_strip(
             d = out_row[c0:c1]
             last = rounding[:5] + (max(0, rounding[5] - c0),) + rounding[6:]  # tail, from this chunk
             if kw >= 4:
-                _window_sum(v, hsum, c1 - c0, cn, kw - 2, tmp, sliding)
+                _window_sum(v, hsum, c1 - c0, cn, kw - 2, tmp, not exact_window)
                 _finish_row(hsum, v[(kw - 2) * cn :], v[(kw - 1) * cn :], d, last)
             elif kw == 3:
                 _finish_row(v, v[cn:], v[2 * cn :], d, last)
@@ -304,19 +388,18 @@ def _buffers(src, col, acc):
     return (
         np.empty_like(col),
         np.empty(CHUNK, acc.dtype),
-        np.empty((2, CHUNK + halo), acc.dtype),
+        np.empty((3, CHUNK + halo), acc.dtype),
         np.zeros(src.shape[1], src.dtype),
         np.zeros(CHUNK, col.dtype),
     )
 
 
 @kernel
-def box_rows(src, dst, ytab, xtab, before, cn, kw, kh, square, sliding, col, acc, rounding, exact_window):
+def box_rows(src, dst, ytab, xtab, before, cn, kw, kh, square, col, acc, rounding, exact_window):
     """Box filter of (H, W*C) rows ``src`` into ``dst`` on the calling thread.
 
-    ``col``/``acc``: templates of the column-sum (padded width) and window-sum types; ``sliding``: window
-    sums may slide along the row (exact integer sums). Returns True if a non-finite value entered the
-    running sums (see :func:`_box_strip`).
+    ``col``/``acc``: templates of the column-sum (padded width) and window-sum types. Returns True if a
+    non-finite value entered the running sums (see :func:`_box_strip`).
     """
     bufs = _buffers(src, col, acc)
     return _box_strip(
@@ -331,7 +414,6 @@ def box_rows(src, dst, ytab, xtab, before, cn, kw, kh, square, sliding, col, acc
         kw,
         kh,
         square,
-        sliding,
         bufs,
         rounding,
         exact_window,
@@ -340,7 +422,7 @@ def box_rows(src, dst, ytab, xtab, before, cn, kw, kh, square, sliding, col, acc
 
 @parallel_kernel
 def box_rows_parallel(
-    src, dst, ytab, xtab, before, cn, kw, kh, square, sliding, col, acc, rounding, exact_window, n_strips
+    src, dst, ytab, xtab, before, cn, kw, kh, square, col, acc, rounding, exact_window, n_strips
 ):
     """As :func:`box_rows`, over ``n_strips`` strips of rows on the thread pool (each its own halo)."""
     poisoned = np.zeros(n_strips, np.bool_)
@@ -348,7 +430,7 @@ def box_rows_parallel(
         y0, y1 = strip_range(src.shape[0], n_strips, s)
         bufs = _buffers(src, col, acc)
         poisoned[s] = _box_strip(
-            src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, sliding, bufs, rounding, exact_window
+            src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, rounding, exact_window
         )
     return poisoned.any()
 
@@ -365,8 +447,7 @@ def box_sums(
     """
     col = np.empty(xtab.shape[0] * cn, col_dtype)
     acc = np.empty(1, acc_dtype)
-    sliding = np.dtype(acc_dtype).kind != "f"  # exact sums may slide along a row; float sums would drift
-    args = (rows, out_rows, ytab, xtab, before, cn, kw, kh, square, sliding, col, acc, rounding)
+    args = (rows, out_rows, ytab, xtab, before, cn, kw, kh, square, col, acc, rounding)
     run, extra = (box_rows, ()) if n_strips == 1 else (box_rows_parallel, (n_strips,))
-    if run(*args, False, *extra) and not sliding:
+    if run(*args, False, *extra):
         run(*args, True, *extra)
