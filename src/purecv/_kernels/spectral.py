@@ -38,6 +38,7 @@ from .neighbourhood import PARALLEL_MIN_WORK, _finish
 __all__ = ["all_finite", "fft_block_rows", "spectral_correlate", "spectral_pays"]
 
 _LANES = 512  # output lanes per task: with their halo, a task's buffers stay in L2
+_FFT_TAP_PASSES = 7  # the FFT path costs about this many direct tap passes per kernel column (measured)
 
 
 def fft_block_rows(kh: int, height: int) -> int:
@@ -54,11 +55,11 @@ def spectral_pays(nonzero: int, kh: int, kw: int, height: int) -> bool:
     """Whether the FFT path beats the direct one for a kernel with ``nonzero`` taps.
 
     Measured on 1920x1080x4 (float32 and float64 work, one thread): direct costs about ``nonzero`` tap
-    passes; the FFT path about ``7 * kw`` of them, scaled by the overlap ``N / (N - kh + 1)``; the two
-    cross near 9x9.
+    passes; the FFT path about ``_FFT_TAP_PASSES * kw`` of them, scaled by the overlap ``N / (N - kh + 1)``;
+    the two cross near 9x9.
     """
     n = fft_block_rows(kh, height)
-    return nonzero > 7 * kw * n / (n - kh + 1)
+    return nonzero > _FFT_TAP_PASSES * kw * n / (n - kh + 1)
 
 
 @kernel
@@ -363,7 +364,8 @@ def spectral_correlate(src, dst, cn, weights, anchor, border, cval, delta) -> No
     workers = min(tasks, current_threads())
     args = (src, dst, ytab, xtab, ax, cn, kh, kw, cval, work.type(delta), tables, to_int, work.type(lo),
             work.type(hi), chunk)  # fmt: skip
-    if workers == 1 or height * lanes * kw < PARALLEL_MIN_WORK:  # small: stay on this thread
+    # small jobs stay on this thread; the work in lane-taps, the unit of the direct path's threshold
+    if workers == 1 or height * lanes * _FFT_TAP_PASSES * kw < PARALLEL_MIN_WORK:
         _run_tasks(0, 1, *args)
     else:
         _blocks(*args, workers)
