@@ -65,6 +65,8 @@ def _out_depth(func: str, ddepth: object, sdepth: int, default: int, square: boo
         msg = f"{func}: 'ddepth' must be an int (-1 or a CV_* depth); got {ddepth!r}"
         raise TypeError(msg)
     ddepth = default if ddepth < 0 else int(ddepth)
+    if ddepth == default:  # always allowed (the common case, checked first: it is one comparison)
+        return ddepth
     allowed = [
         d
         for d in _DDEPTHS
