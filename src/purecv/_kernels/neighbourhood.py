@@ -34,6 +34,7 @@ from numba import prange
 from .._border import border_table
 from .._jit import kernel, parallel_kernel
 from .rows import plan_strips, strip_range
+from .saturate import saturate_row
 from .taps import pair, pair8, single, single8
 
 __all__ = ["OP_CORRELATE", "PARALLEL_MIN_WORK", "neighbourhood", "tap_schedule"]
@@ -138,22 +139,6 @@ def _run_entry(op, kind, row, a0, a1, n, g, o, w):
 
 
 @kernel
-def _finish(acc, out, to_int, lo, hi):
-    """``out = saturate_cast(acc)``: round half to even and clamp to ``[lo, hi]``, or cast for floats."""
-    n = out.shape[0]
-    if to_int:
-        big = acc.dtype.type(2147483648.0)
-        for i in range(n):
-            v = acc[i]
-            # cvRound on x86 (cvtss2si): NaN and values outside int32 become INT_MIN, then saturate.
-            r = np.rint(v) if v >= -big and v < big else -big
-            out[i] = min(max(r, lo), hi)
-    else:
-        for i in range(n):
-            out[i] = acc[i]
-
-
-@kernel
 def _border_column(row, sx, j, cn, cval, out):
     """Padded column ``j`` of ``out`` is source column ``sx`` of ``row``, or ``cval`` where ``sx < 0``."""
     for c in range(cn):
@@ -211,7 +196,7 @@ def _strip(src, dst, y0, y1, tables, shape, cval, op, init, taps, limits, ring, 
                 row = ring[(y + qs[e]) % ring_n, c0:]
                 _run_entry(op, kind[e], row, a0, a1, n, gs[e], offs[e], wts[e])
             for r in range(nb):
-                _finish(acc[r], dst[y + r, c0 : c0 + n], to_int, lo, hi)
+                saturate_row(acc[r], dst[y + r, c0 : c0 + n], to_int, lo, hi)
         y += nb
 
 

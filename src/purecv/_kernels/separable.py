@@ -33,6 +33,7 @@ from numba import prange
 from .._border import border_table
 from .._jit import kernel, parallel_kernel
 from .rows import pad_row, plan_strips, strip_range
+from .saturate import saturate_row
 from .sep_passes import MODE_SYM, col_float, col_int, col_shift3, round_shift, row_float, row_int
 
 __all__ = [
@@ -119,19 +120,6 @@ def _finish_int(acc, n, mode, shift, delta, tail_delta, n_simd, b0, sat, lo, hi,
             else:
                 q = acc[i] + tail_delta
             out[i] = min(max(q, lo), hi)
-
-
-@kernel
-def _finish_float(acc, n, to_int, lo, hi, out):
-    """``out = saturate_cast(acc)``: round half to even and saturate (x86 cvRound), or a plain cast."""
-    if to_int:
-        for i in range(n):
-            v = acc[i]
-            r = np.float64(np.rint(v)) if v >= -2147483648.0 and v < 2147483648.0 else -2147483648.0
-            out[i] = min(max(r, lo), hi)
-    else:
-        for i in range(n):
-            out[i] = acc[i]
 
 
 @kernel
@@ -223,7 +211,7 @@ def _float_strip(src, dst, y0, y1, taps, tables, modes, fin, cval, cn, bufs):
                     col_float(ring, slots, ky, col_mode, d, n_fma_col, b0, b1, same[y][b0:b1])
                     continue
                 col_float(ring, slots, ky, col_mode, d, n_fma_col, b0, b1, acc)
-                _finish_float(acc, b1 - b0, to_int, lo, hi, dst[y][b0:b1])
+                saturate_row(acc, dst[y][b0:b1], to_int, lo, hi)
 
 
 @parallel_kernel

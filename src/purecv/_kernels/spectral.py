@@ -33,7 +33,8 @@ from numba import prange
 
 from .._border import border_table
 from .._jit import current_threads, kernel, parallel_kernel
-from .neighbourhood import PARALLEL_MIN_WORK, _finish
+from .neighbourhood import PARALLEL_MIN_WORK
+from .saturate import saturate_row
 
 __all__ = ["all_finite", "fft_block_rows", "spectral_correlate", "spectral_pays"]
 
@@ -274,7 +275,7 @@ def _block(src, dst, y0, c0, nout, ytab, xtab, ax, cn, kh, kw, cval, delta, tabl
         row = ur[u // 2] if u % 2 == 0 else ui[u // 2]
         for x in range(nout):
             row[x] += delta
-        _finish(row[:nout], dst[y0 + u, c0 : c0 + nout], to_int, lo, hi)
+        saturate_row(row[:nout], dst[y0 + u, c0 : c0 + nout], to_int, lo, hi)
 
 
 @kernel
