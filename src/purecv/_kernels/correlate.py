@@ -39,6 +39,7 @@ from .spectral import all_finite, spectral_correlate, spectral_pays
 
 __all__ = ["correlate", "cv2_uses_dft", "rank_one"]
 
+
 def cv2_uses_dft(sdtype: np.dtype, ddtype: np.dtype, area: int) -> bool:
     """Whether cv2 takes its DFT path: area >= 130 for 8U -> 8U/16S and 32F -> 32F, else >= 50."""
     fast = (sdtype == np.uint8 and ddtype in (np.uint8, np.int16)) or (sdtype == ddtype == np.float32)

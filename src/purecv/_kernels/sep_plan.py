@@ -93,8 +93,20 @@ def _smooth_u8_plan(kx, ky, anchor, delta, lanes) -> SepPlan | None:
     if ix is None or iy is None:
         return None
     n_simd = 0 if iy.shape[0] == 1 else _simd_lanes(lanes, (32, 16))  # SymmColumnVec_32s8u, AVX2 lanes
-    return SepPlan(True, ix, iy, anchor, MODE_SYM, MODE_SYM, FIN_TIES, np.dtype(np.uint16),
-                   np.dtype(np.int32), shift=16, delta=_cv_round(delta * 65536), n_simd=n_simd)
+    return SepPlan(
+        True,
+        ix,
+        iy,
+        anchor,
+        MODE_SYM,
+        MODE_SYM,
+        FIN_TIES,
+        np.dtype(np.uint16),
+        np.dtype(np.int32),
+        shift=16,
+        delta=_cv_round(delta * 65536),
+        n_simd=n_simd,
+    )
 
 
 def _integer_s16_plan(kx, ky, anchor, delta, lanes, rtype, ctype) -> SepPlan:
@@ -117,12 +129,26 @@ def _integer_s16_plan(kx, ky, anchor, delta, lanes, rtype, ctype) -> SepPlan:
     if not special and delta != _cv_round(delta):
         # SymmColumnSmallVec_32s16s: SIMD lanes add the float delta before rounding, the tail cvRound(delta)
         fin, n_simd, fixed = FIN_ADDF, _simd_lanes(lanes, (32, 16, 8)), _cv_round(delta * 65536)
-    return SepPlan(True, ix, iy, anchor, row_mode, col_mode, fin, ring, acc, delta=fixed, n_simd=n_simd,
-                   tail_delta=_cv_round(delta), saturate=abound + abs(fixed) > 32767)
+    return SepPlan(
+        True,
+        ix,
+        iy,
+        anchor,
+        row_mode,
+        col_mode,
+        fin,
+        ring,
+        acc,
+        delta=fixed,
+        n_simd=n_simd,
+        tail_delta=_cv_round(delta),
+        saturate=abound + abs(fixed) > 32767,
+    )
 
 
-def linear_plan(sdt: np.dtype, ddt: np.dtype, kx, ky, anchor: tuple[int, int], delta: float,
-                lanes: int) -> SepPlan:
+def linear_plan(
+    sdt: np.dtype, ddt: np.dtype, kx, ky, anchor: tuple[int, int], delta: float, lanes: int
+) -> SepPlan:
     """The plan cv2.sepFilter2D uses for ``sdt`` -> ``ddt`` with taps ``kx``, ``ky`` (float64 arrays)."""
     ax, ay = anchor
     rtype, ctype = kernel_type(kx, ax), kernel_type(ky, ay)
@@ -149,8 +175,21 @@ def linear_plan(sdt: np.dtype, ddt: np.dtype, kx, ky, anchor: tuple[int, int], d
     n_row, n_col = _fused_lanes(sdt, work, to_int, row_mode, col_mode, lanes)
     steps = fx.shape[0] - 1  # GCC unrolls RowFilter's tap loop by 4 (float) or 2 (double); its epilogue fuses
     tail_fused = steps % 4 if work == sdt == np.float32 else steps % 2 if work == sdt == np.float64 else 0
-    return SepPlan(False, fx, fy, anchor, row_mode, col_mode, fin, work, work, delta=float(delta),
-                   n_fma_row=n_row, row_tail_fused=tail_fused, n_fma_col=n_col)
+    return SepPlan(
+        False,
+        fx,
+        fy,
+        anchor,
+        row_mode,
+        col_mode,
+        fin,
+        work,
+        work,
+        delta=float(delta),
+        n_fma_row=n_row,
+        row_tail_fused=tail_fused,
+        n_fma_col=n_col,
+    )
 
 
 def _fused_lanes(sdt, work, to_int, row_mode, col_mode, lanes) -> tuple[int, int]:
@@ -160,6 +199,7 @@ def _fused_lanes(sdt, work, to_int, row_mode, col_mode, lanes) -> tuple[int, int
     that follow are fused by the compiler in some instantiations and not in others, and the last lanes
     never are. The lanes after the returned counts are summed with separately rounded products.
     """
+
     def whole(step: int) -> int:
         return lanes // step * step
 
@@ -200,5 +240,6 @@ def fixed_point_plan(ix: list[int], iy: list[int], bits: int) -> SepPlan:
     else:
         ring, acc = np.dtype(np.uint32), np.dtype(np.int64)
     centre = (kx.shape[0] // 2, ky.shape[0] // 2)
-    return SepPlan(True, kx, ky, centre, MODE_SYM, MODE_SYM, FIN_SHIFT, ring, acc, shift=shift,
-                   saturate=False)
+    return SepPlan(
+        True, kx, ky, centre, MODE_SYM, MODE_SYM, FIN_SHIFT, ring, acc, shift=shift, saturate=False
+    )

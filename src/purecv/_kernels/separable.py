@@ -166,8 +166,9 @@ def _int_strip(src, dst, y0, y1, taps, tables, modes, fin, cval, cn, bufs):
             for b0 in range(0, lanes, _BLOCK):
                 b1 = min(lanes, b0 + _BLOCK)
                 col_int(ring, slots, ky, col_mode, b0, b1, acc)
-                _finish_int(acc, b1 - b0, fin_mode, shift, delta, tail_delta, n_simd, b0, sat, lo, hi,
-                            dst[y][b0:b1])
+                _finish_int(
+                    acc, b1 - b0, fin_mode, shift, delta, tail_delta, n_simd, b0, sat, lo, hi, dst[y][b0:b1]
+                )
 
 
 @parallel_kernel
@@ -258,10 +259,29 @@ def separable(src: np.ndarray, dst: np.ndarray, cn: int, plan: SepPlan, border: 
         lo, hi = int(info.min), int(info.max)
         # taps in the ring's / accumulator's dtype: LLVM then keeps the arithmetic in 16 or 32-bit lanes
         taps = (plan.kx.astype(plan.ring), plan.ky.astype(plan.acc), ax)
-        fin = (plan.fin_mode, plan.shift, int(plan.delta), plan.tail_delta, plan.n_simd, plan.saturate,
-               lo, hi)
-        _int_strips(src, dst, taps, (xtab, ytab), (plan.row_mode, plan.col_mode), fin, cv, cn,
-                    np.empty(0, plan.ring), np.empty(0, plan.acc), n_strips)
+        fin = (
+            plan.fin_mode,
+            plan.shift,
+            int(plan.delta),
+            plan.tail_delta,
+            plan.n_simd,
+            plan.saturate,
+            lo,
+            hi,
+        )
+        _int_strips(
+            src,
+            dst,
+            taps,
+            (xtab, ytab),
+            (plan.row_mode, plan.col_mode),
+            fin,
+            cv,
+            cn,
+            np.empty(0, plan.ring),
+            np.empty(0, plan.acc),
+            n_strips,
+        )
     else:
         cv = np.asarray(cval, plan.kx.dtype)
         lo, hi = (float(info.min), float(info.max)) if to_int else (0.0, 0.0)

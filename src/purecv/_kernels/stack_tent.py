@@ -54,8 +54,12 @@ def _tent_direct(src, acc, cn, r, sat, lo, hi):
     l3, r3 = src[(r - 3) * cn :], src[(r + 3) * cn :]
     if r == 3 and sat:
         for i in range(n):
-            acc[i] = (4 * c[i] + 3 * _pair(l1[i], r1[i], lo, hi) + 2 * _pair(l2[i], r2[i], lo, hi)
-                      + _pair(l3[i], r3[i], lo, hi))
+            acc[i] = (
+                4 * c[i]
+                + 3 * _pair(l1[i], r1[i], lo, hi)
+                + 2 * _pair(l2[i], r2[i], lo, hi)
+                + _pair(l3[i], r3[i], lo, hi)
+            )
     elif r == 3:
         for i in range(n):
             acc[i] = 4 * c[i] + 3 * (l1[i] + r1[i]) + 2 * (l2[i] + r2[i]) + (l3[i] + r3[i])
@@ -64,12 +68,18 @@ def _tent_direct(src, acc, cn, r, sat, lo, hi):
     l4, r4 = src, src[8 * cn :]
     if sat:
         for i in range(n):
-            acc[i] = (5 * c[i] + 4 * _pair(l1[i], r1[i], lo, hi) + 3 * _pair(l2[i], r2[i], lo, hi)
-                      + 2 * _pair(l3[i], r3[i], lo, hi) + _pair(l4[i], r4[i], lo, hi))
+            acc[i] = (
+                5 * c[i]
+                + 4 * _pair(l1[i], r1[i], lo, hi)
+                + 3 * _pair(l2[i], r2[i], lo, hi)
+                + 2 * _pair(l3[i], r3[i], lo, hi)
+                + _pair(l4[i], r4[i], lo, hi)
+            )
     else:
         for i in range(n):
-            acc[i] = (5 * c[i] + 4 * (l1[i] + r1[i]) + 3 * (l2[i] + r2[i]) + 2 * (l3[i] + r3[i])
-                      + (l4[i] + r4[i]))
+            acc[i] = (
+                5 * c[i] + 4 * (l1[i] + r1[i]) + 3 * (l2[i] + r2[i]) + 2 * (l3[i] + r3[i]) + (l4[i] + r4[i])
+            )
 
 
 @kernel
@@ -186,9 +196,11 @@ def tent_running(x, diff, e, acc, init, cn, r, atab, btab, itab, iw):
 
 @kernel
 def _chains(acc2, e2, init, g):
-    """The sequential part of the row pass for channels ``0 .. g - 1`` (``g <= 4``), side by side:
+    """The sequential part of the row pass for channels ``0 .. g - 1`` (``g <= 4``), side by side.
 
-        acc2[i, ch] = S;  S += D;  D += e2[i, ch]        (S, D start at init[0, ch], init[1, ch])
+    Per channel ``ch``, with ``S, D`` starting at ``init[0, ch], init[1, ch]``::
+
+        acc2[i, ch] = S;  S += D;  D += e2[i, ch]
     """
     s0, s1, s2, s3 = init[0, 0], init[0, min(1, g - 1)], init[0, min(2, g - 1)], init[0, g - 1]
     d0, d1, d2, d3 = init[1, 0], init[1, min(1, g - 1)], init[1, min(2, g - 1)], init[1, g - 1]

@@ -43,8 +43,12 @@ RULE_EXACT = 3  # (S * mul) >> shr in int64, saturated (purecv's non-cv2 borders
 RULE_FLOAT = 4  # float32 output: float(S) * m
 RULE_SHIFT8 = 5  # RULE_SHIFT for uint8 sums with S * mul < 2**24: trunc(float32(S) * (mul / 2**shr)), exact
 
-_KINDS = {np.dtype(np.uint8): KIND_U8, np.dtype(np.uint16): KIND_U16, np.dtype(np.int16): KIND_S16,
-          np.dtype(np.float32): KIND_F32}
+_KINDS = {
+    np.dtype(np.uint8): KIND_U8,
+    np.dtype(np.uint16): KIND_U16,
+    np.dtype(np.int16): KIND_S16,
+    np.dtype(np.float32): KIND_F32,
+}
 _SIMD_BYTES = 16  # cv2 5.0.0 x86-64 wheels: stackblur.cpp is built for the SSE3 baseline (128-bit)
 _COLUMN_BLOCK = 16384  # lanes per column block: whole rows of 4K RGBA (smaller blocks measured slower)
 

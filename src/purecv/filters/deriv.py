@@ -168,8 +168,9 @@ def _derivative(func, src, ddepth, dx, dy, ksize, dst, scale, delta, border_type
     cval = check_border_value(func, border_value, src) if border == BORDER_CONSTANT else [0] * cn
     out_dtype = DTYPE_OF[ddepth]
     anchor = (kx.shape[0] // 2, ky.shape[0] // 2)
-    plan = linear_plan(src.dtype, out_dtype, kx.astype(np.float64), ky.astype(np.float64), anchor, delta,
-                       src.shape[1] * cn)
+    plan = linear_plan(
+        src.dtype, out_dtype, kx.astype(np.float64), ky.astype(np.float64), anchor, delta, src.shape[1] * cn
+    )
     return run_separable(func, src, dst, out_dtype, plan, border, cval)
 
 
@@ -382,8 +383,9 @@ def Laplacian(  # noqa: N802 (cv2's name)
         msg = f"{func}: 'ksize' must be odd, from 1 to 31; got {ksize}"
         raise ValueError(msg)
     small = ksize in (1, 3)
-    ddepth = check_ddepth(func, ddepth, sdepth, _FILTER2D_DEPTHS[sdepth] if small else _ALL_DEPTHS,
-                          f64_to_f32=not small)
+    ddepth = check_ddepth(
+        func, ddepth, sdepth, _FILTER2D_DEPTHS[sdepth] if small else _ALL_DEPTHS, f64_to_f32=not small
+    )
     scale = check_number(func, scale, "scale")
     delta = check_number(func, delta, "delta")
     if not (np.isfinite(scale) and np.isfinite(delta)):
@@ -402,8 +404,9 @@ def Laplacian(  # noqa: N802 (cv2's name)
     out_shape = src.shape if src.ndim == 2 or cn > 1 else src.shape[:2]
     dst = check_dst(func, dst, out_shape, out_dtype)
     # cv2: d2x = (kd x ks), d2y = (ks x kd) into 16S for 8-bit sources with ksize 5, else 32F (64F)
-    work = np.dtype(np.int16 if sdepth == CV_8U and ksize <= 5 else np.float64 if sdepth == CV_64F
-                    else np.float32)
+    work = np.dtype(
+        np.int16 if sdepth == CV_8U and ksize <= 5 else np.float64 if sdepth == CV_64F else np.float32
+    )
     ktype = np.float64 if CV_64F in (sdepth, ddepth) else np.float32
     kd = np.array(sobel_taps(2, ksize), np.float64).astype(ktype).astype(np.float64)
     ks = np.array(sobel_taps(0, ksize), np.float64).astype(ktype).astype(np.float64)

@@ -35,8 +35,9 @@ __all__ = ["check_border_value", "check_ddepth", "check_taps", "run_separable", 
 _DDEPTHS = (CV_8U, CV_16U, CV_16S, CV_32F, CV_64F)
 
 
-def check_ddepth(func: str, ddepth: object, sdepth: int, allowed: Sequence[int] = _DDEPTHS,
-                 f64_to_f32: bool = False) -> int:
+def check_ddepth(
+    func: str, ddepth: object, sdepth: int, allowed: Sequence[int] = _DDEPTHS, f64_to_f32: bool = False
+) -> int:
     """Resolve ``ddepth`` (-1: the source depth); refuse what cv2 refuses (64F into 32F unless allowed)."""
     if isinstance(ddepth, bool) or not isinstance(ddepth, int | np.integer):
         msg = f"{func}: 'ddepth' must be an int (-1 or a CV_* depth); got {ddepth!r}"
@@ -82,16 +83,18 @@ def check_border_value(func: str, value: object, src: np.ndarray) -> list:
     if len(values) != cn:
         msg = f"{func}: 'borderValue' must be a number or {cn} numbers (one per channel); got {value!r}"
         raise ValueError(msg)
-    values = [check_number(func, v if not isinstance(v, np.generic) else v.item(), "borderValue")
-              for v in values]
+    values = [
+        check_number(func, v if not isinstance(v, np.generic) else v.item(), "borderValue") for v in values
+    ]
     if src.dtype.kind in "iu":
         info = np.iinfo(src.dtype)
         return [int(min(max(np.rint(v), info.min), info.max)) for v in values]
     return values
 
 
-def run_separable(func: str, src: np.ndarray, dst: object, out_dtype: np.dtype, plan: SepPlan, border: int,
-                  cval: list) -> np.ndarray:
+def run_separable(
+    func: str, src: np.ndarray, dst: object, out_dtype: np.dtype, plan: SepPlan, border: int, cval: list
+) -> np.ndarray:
     """Allocate or check ``dst``, then run the separable driver (copying ``src`` first when in place)."""
     out_shape = src.shape if src.ndim == 2 or src.shape[2] > 1 else src.shape[:2]
     dst = check_dst(func, dst, out_shape, out_dtype)
@@ -181,8 +184,11 @@ def sepFilter2D(  # noqa: N802 (cv2's name)
         msg = f"{func}: 'delta' must be finite; got {delta}"
         raise ValueError(msg)
     border = check_border(func, borderType)
-    cval = check_border_value(func, borderValue, src) if border == BORDER_CONSTANT else [0] * (
-        1 if src.ndim == 2 else src.shape[2])
+    cval = (
+        check_border_value(func, borderValue, src)
+        if border == BORDER_CONSTANT
+        else [0] * (1 if src.ndim == 2 else src.shape[2])
+    )
     out_dtype = DTYPE_OF[ddepth]
     lanes = src.shape[1] * (1 if src.ndim == 2 else src.shape[2])
     plan = linear_plan(src.dtype, out_dtype, kx, ky, (ax, ay), delta, lanes)
