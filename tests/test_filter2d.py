@@ -471,6 +471,37 @@ def test_box_kernel_on_cv2_dft_path_differs_only_at_ties(dtype, size):
     assert ties.any()
 
 
+@pytest.mark.parametrize("cn", [1, 3, 4, 5])
+def test_integer_kernels_on_uint8_take_exact_int16_lanes(cn):
+    """Integer kernels on 8-bit images run in int16 lanes (method 2): identical to cv2, including at the
+    int16 limit (|delta| + 255 * sum|w| = 32767 exactly), and just past it (the float path)."""
+    from purecv._kernels.correlate import int16_exact
+
+    rng = np.random.default_rng(40 + cn)
+    limit = np.zeros((3, 3))
+    limit[0, 0], limit[1, 1], limit[2, 1] = 64, -63, 1  # 255 * 128 + 127 = 32767 with delta 127
+    kernels = [
+        (np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]]), 0),
+        (np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]), 3),
+        (rng.integers(-4, 5, (5, 4)), -60),
+        (limit, 127),
+        (limit, 128),  # one past the limit: the float32 path
+    ]
+    img = rng.integers(0, 256, (37, 29, cn)).astype(np.uint8)
+    img[:4] = 255  # the extremes of every sum
+    img[-4:] = 0
+    for kernel, delta in kernels:
+        k = kernel.astype(np.float32)
+        assert int16_exact(np.dtype(np.uint8), np.dtype(np.int16), k.astype(np.float64), delta) == (
+            delta != 128
+        )
+        for ddepth in (-1, CV_16S, CV_16U):
+            for border in CV2_BORDERS:
+                ours = filter2D(img, ddepth, k, delta=delta, borderType=border)
+                theirs = cv2.filter2D(img, ddepth, k, delta=delta, borderType=border)
+                np.testing.assert_array_equal(ours, theirs.reshape(ours.shape))
+
+
 def test_rank_one_kernels():
     # outer products: a row pass and a column pass, for float outputs and on cv2's DFT path
     rng = np.random.default_rng(23)

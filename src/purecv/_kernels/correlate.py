@@ -15,13 +15,17 @@ Methods, tried in this order:
 1. **box** (all taps equal, ``delta == 0``, zero constant border): running sums (:mod:`.box`), then
    ``S * w``. Integer outputs take it only where it is bit-identical to cv2 (``w`` a power of two, so cv2's
    float32 sum is exact too; or the DFT path, whose result is the exact one).
-2. **separable** (a rank-1 kernel ``w = u v^T`` to float32 precision, or to 1e-13 in float64 work):
+2. **int16** (an 8-bit source, an integer output, integer weights and ``delta`` with ``|delta| + 255 *
+   sum|w| <= 32767``, e.g. Laplacian's or a sharpening kernel): the direct path's taps in exact int16
+   lanes, twice as many per vector as float32. cv2's float32 sums are exact integers there too (and its
+   DFT noise is far below 0.5), so the results are identical.
+3. **separable** (a rank-1 kernel ``w = u v^T`` to float32 precision, or to 1e-13 in float64 work):
    a row pass and a column pass (:mod:`.separable`), ``kw + kh`` taps instead of ``kw * kh``. Float outputs,
    and integer outputs of the DFT path (in float64). Integer outputs of the direct path stay on it: a
    different rounding order would change values next to a tie.
-3. **FFT** (:mod:`.spectral`) when its cost model beats the direct path, the sum needs not follow cv2's
+4. **FFT** (:mod:`.spectral`) when its cost model beats the direct path, the sum needs not follow cv2's
    tap order (float outputs, DFT path), and the source holds no NaN or infinity.
-4. **direct** (:mod:`.neighbourhood`): cv2's own order of fused multiply-adds.
+5. **direct** (:mod:`.neighbourhood`): cv2's own order of fused multiply-adds.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from .sep_passes import MODE_SEQ
 from .separable import FIN_CAST, FIN_ROUND, SepPlan, separable
 from .spectral import all_finite, spectral_correlate, spectral_pays
 
-__all__ = ["correlate", "cv2_uses_dft", "rank_one"]
+__all__ = ["correlate", "cv2_uses_dft", "int16_exact", "rank_one"]
 
 
 def cv2_uses_dft(sdtype: np.dtype, ddtype: np.dtype, area: int) -> bool:
@@ -104,6 +108,23 @@ def _box(src, dst, cn, kh, kw, anchor, border, w) -> None:
              acc_dtype=np.dtype(acc), rounding=rounding, n_strips=n_strips)  # fmt: skip
 
 
+def int16_exact(sdtype: np.dtype, ddtype: np.dtype, weights: np.ndarray, delta: float) -> bool:
+    """Whether ``delta + sum(w * src)`` is exact in int16 lanes for every 8-bit source (method 2).
+
+    Examples
+    --------
+    >>> laplacian = np.array([[2.0, 0, 2], [0, -8, 0], [2, 0, 2]])
+    >>> u8, s16 = np.dtype(np.uint8), np.dtype(np.int16)
+    >>> int16_exact(u8, s16, laplacian, 0.0), int16_exact(u8, s16, laplacian / 8, 0.0)
+    (True, False)
+    """
+    if sdtype != np.uint8 or ddtype.kind not in "iu" or delta != round(delta):
+        return False
+    if not np.array_equal(weights, np.round(weights)):
+        return False
+    return abs(delta) + 255 * float(np.abs(weights).sum()) <= np.iinfo(np.int16).max
+
+
 def correlate(src, dst, cn, weights, anchor, border, cval, delta) -> None:
     """``dst = delta + correlation of src with weights``, as cv2.filter2D computes it.
 
@@ -128,6 +149,11 @@ def correlate(src, dst, cn, weights, anchor, border, cval, delta) -> None:
     w = _box_weight(weights, ddt, dft, src_max) if delta == 0 and zero_border else None
     if w is not None:
         _box(src, dst, cn, kh, kw, anchor, border, w)
+        return
+    if int16_exact(sdt, ddt, weights, delta):
+        sched = tap_schedule(weights.astype(np.int16), cn)
+        cv16 = cval.astype(np.int16)
+        neighbourhood(src, dst, cn, (kh, kw), anchor, border, cv16, OP_CORRELATE, delta, sched)
         return
     if not exact_order and min(kh, kw) > 1:
         factors = rank_one(weights, 1e-7 if work == np.float32 else 1e-13)

@@ -7,7 +7,7 @@ fuses ``a * b + c`` by itself with ``fastmath`` off, so this calls LLVM's ``llvm
 becomes one ``vfmadd`` instruction per vector and still lets LLVM vectorise the loop around it.
 
 The arguments must be three floats of the same type (float32 or float64): cast constants first
-(``np.float32(w)``).
+(``np.float32(w)``). Three integers of the same type give ``a * b + c`` in that type.
 
 Examples
 --------
@@ -34,12 +34,18 @@ __all__ = ["fma"]
 
 @intrinsic
 def fma(typingctx, a, b, c):
-    """``a * b + c`` rounded once (LLVM ``llvm.fma``); a, b, c: the same float type."""
-    if not (isinstance(a, types.Float) and a == b == c):
+    """``a * b + c`` rounded once (LLVM ``llvm.fma``); a, b, c: the same float type.
+
+    For three integers of the same type, ``a * b + c`` in that type (wrapping), so the same tap kernels
+    serve exact integer accumulators (int16 lanes: twice as many per vector as float32).
+    """
+    if not (isinstance(a, types.Float | types.Integer) and a == b == c):
         return None
     sig = a(a, b, c)
 
     def codegen(context, builder, signature, args):
+        if isinstance(signature.return_type, types.Integer):
+            return builder.add(builder.mul(args[0], args[1]), args[2])
         lty = context.get_value_type(signature.return_type)
         fn = builder.module.declare_intrinsic("llvm.fma", [lty], ir.FunctionType(lty, [lty, lty, lty]))
         return builder.call(fn, args)

@@ -34,7 +34,7 @@ from numba import prange
 from .._border import border_table
 from .._jit import kernel, parallel_kernel
 from .rows import plan_strips, strip_range
-from .saturate import saturate_row
+from .saturate import clamp_row, saturate_row
 from .taps import pair, pair8, single, single8
 
 __all__ = ["OP_CORRELATE", "PARALLEL_MIN_WORK", "neighbourhood", "tap_schedule"]
@@ -176,7 +176,7 @@ def _strip(src, dst, y0, y1, tables, shape, cval, op, init, taps, limits, ring, 
     ytab, xtab = tables
     ax, cn, kh = shape
     kind, qs, gs, offs, wts, split = taps
-    to_int, lo, hi = limits
+    to_int, lo, hi, exact = limits
     lanes = dst.shape[1]
     ring_n = ring.shape[0]
     filled = y0  # padded rows [y0, filled) have been through the ring
@@ -196,7 +196,10 @@ def _strip(src, dst, y0, y1, tables, shape, cval, op, init, taps, limits, ring, 
                 row = ring[(y + qs[e]) % ring_n, c0:]
                 _run_entry(op, kind[e], row, a0, a1, n, gs[e], offs[e], wts[e])
             for r in range(nb):
-                saturate_row(acc[r], dst[y + r, c0 : c0 + n], to_int, lo, hi)
+                if exact:
+                    clamp_row(acc[r], dst[y + r, c0 : c0 + n], lo, hi)
+                else:
+                    saturate_row(acc[r], dst[y + r, c0 : c0 + n], to_int, lo, hi)
         y += nb
 
 
@@ -237,7 +240,13 @@ def neighbourhood(src, dst, cn, ksize, anchor, border, cval, op, init, sched) ->
     to_int = dst.dtype.kind in "iu"
     info = np.iinfo(dst.dtype) if to_int else None
     work = cval.dtype.type
-    limits = (to_int, work(info.min if to_int else -np.inf), work(info.max if to_int else np.inf))
+    exact = cval.dtype.kind in "iu"  # integer accumulators (integer outputs only): clamp, no rounding
+    if exact:
+        wi = np.iinfo(cval.dtype)
+        lo, hi = work(max(info.min, wi.min)), work(min(info.max, wi.max))
+    else:
+        lo, hi = work(info.min if to_int else -np.inf), work(info.max if to_int else np.inf)
+    limits = (to_int, lo, hi, exact)
     padded = (width + kw - 1) * cn
     args = (src, dst, tables, (ax, cn, kh), padded, cval, op, work(init), sched, limits)
     n_strips = plan_strips(height, lanes, kh)  # applies purecv.setNumThreads first

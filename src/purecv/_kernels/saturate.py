@@ -15,7 +15,7 @@ import numpy as np
 
 from .._jit import kernel
 
-__all__ = ["saturate_row"]
+__all__ = ["clamp_row", "saturate_row"]
 
 
 @kernel
@@ -40,3 +40,19 @@ def saturate_row(acc, out, to_int, lo, hi):
     else:
         for i in range(n):
             out[i] = acc[i]
+
+
+@kernel
+def clamp_row(acc, out, lo, hi):
+    """``out = clamp(acc[:len(out)], lo, hi)``: :func:`saturate_row` for exact integer accumulators.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = np.empty(3, np.uint8)
+    >>> clamp_row(np.array([-7, 100, 4000], np.int16), out, np.int16(0), np.int16(255))
+    >>> out.tolist()
+    [0, 100, 255]
+    """
+    for i in range(out.shape[0]):
+        out[i] = min(max(acc[i], lo), hi)
