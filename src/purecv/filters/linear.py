@@ -156,14 +156,14 @@ def filter2D(  # noqa: N802 (cv2's name)
 
     **Methods.** Fastest first, each used only where it reproduces the arithmetic above: a kernel with all
     taps equal runs as running box sums (O(1) per pixel; for integer outputs only where cv2's sum is exact
-    too, or on its DFT path); an integer kernel on an 8-bit image with an integer output (and ``|delta| + 255
-    * sum|kernel| <= 32767``, e.g. Laplacian's) as the direct sum in exact int16 lanes, where cv2's float32
-    sum is exact too; a rank-1 kernel (an outer product, to float32 precision) as a row pass and a column pass
-    (kw + kh taps; float outputs and cv2's DFT path); a large kernel by FFTs down the columns with the taps
-    along the rows, when that is cheaper than the direct sum (about from 9x9; not for integer outputs of cv2's
-    direct path, nor for sources holding NaN or infinity); otherwise the direct sum in cv2's own order, two
-    output rows per pass over the padded rows, vectorised across the W * C lanes. All of them run on
-    ``purecv.setNumThreads`` threads.
+    too, or on its DFT path); an integer kernel on an 8-bit image with an integer output (and
+    ``|delta| + 255 * sum|kernel| <= 32767``, e.g. Laplacian's) as the direct sum in exact int16 lanes,
+    where cv2's float32 sum is exact too; a rank-1 kernel (an outer product, to float32 precision) as a
+    row pass and a column pass (kw + kh taps; float outputs and cv2's DFT path); a large kernel by FFTs
+    down the columns with the taps along the rows, when that is cheaper than the direct sum (about from
+    9x9; not for integer outputs of cv2's direct path, nor for sources holding NaN or infinity); otherwise
+    the direct sum in cv2's own order, two output rows per pass over the padded rows, vectorised across
+    the W * C lanes. All of them run on ``purecv.setNumThreads`` threads.
 
     **Exactness against cv2 5.0.0** (x86-64, AVX2/FMA dispatch), as tested:
 
