@@ -53,9 +53,9 @@ FINISH_RAW = 3  # normalize=False: saturate S into the output type
 # Lanes per chunk of the horizontal pass: its buffers (a few of CHUNK + halo lanes) stay in L1.
 CHUNK = 2048
 
-# Up to this width a window is summed tap by tap; above it, by doubling widths (log2(kw) passes). Integer
-# sums slide along the row instead (two passes whatever the width), from _SLIDING_MIN_TAPS on for 2, 4, 8
-# or 16 channels, from _SERIAL_MIN_TAPS on (lane by lane) otherwise. Measured on 4K rows.
+# Up to this width a window is summed tap by tap; above it, by doubling widths (log2(kw) passes), or by
+# sliding along the row (two passes whatever the width): from _SLIDING_MIN_TAPS on for 2, 4, 8 or 16
+# channels, from _SERIAL_MIN_TAPS on (lane by lane) otherwise. Measured on 4K rows.
 _DIRECT_MAX_TAPS = 10
 _SLIDING_MIN_TAPS = 11
 _SERIAL_MIN_TAPS = 24
@@ -207,7 +207,7 @@ def _sliding_sum(v, out, n, step, k, tmp):
     whatever ``k``; but each lane waits for the one ``step`` lanes back, which no SIMD unit can do. Where
     ``step`` divides a vector's lanes (``_jump``: 2, 4, 8 or 16 channels) it jumps a vector, ``m = jump /
     step`` pixels, at once: ``out[i + jump] = out[i] + W[i + k * step] - W[i]``, ``W`` the sums of ``m``
-    taps, in three passes whatever ``k``. Other channel counts slide lane by lane. Float sums slide too:
+    taps, in two passes whatever ``k``. Other channel counts slide lane by lane. Float sums slide too:
     the error a chunk of :data:`CHUNK` lanes gathers, in double, is far below float32's resolution.
     """
     for c in range(step):  # the first pixel's window, tap by tap
@@ -242,12 +242,10 @@ def _window_sum(v, out, n, step, k, tmp, sliding):
     window sliding along the row (:func:`_sliding_sum`): from ``_SLIDING_MIN_TAPS`` on where it jumps a
     vector at a time, from ``_SERIAL_MIN_TAPS`` on where it goes lane by lane.
     """
-    if k < _SLIDING_MIN_TAPS or (k <= _DIRECT_MAX_TAPS and not sliding):
+    if k <= _DIRECT_MAX_TAPS:
         _direct_sum(v, out, n, step, k)
     elif sliding and k >= (_SLIDING_MIN_TAPS if _jump(step, out.itemsize) else _SERIAL_MIN_TAPS):
         _sliding_sum(v, out, n, step, k, tmp)
-    elif k <= _DIRECT_MAX_TAPS:
-        _direct_sum(v, out, n, step, k)
     else:
         _doubling_sum(v, out, n, step, k, tmp)
 

@@ -18,7 +18,8 @@ strip per task of the thread pool, each with its own ``kh - 1`` rows of halo):
    (measured about 1.8x the throughput of one row at a time). Each entry holds up to 8 taps, applied in one
    pass over the ``W * C`` lanes (the tap loop outside the lane loop, so it vectorises);
 3. a finish step per row: round half to even and saturate for integer outputs (OpenCV's ``saturate_cast``,
-   including the ``INT_MIN`` that x86 gives for NaN or values outside int32), a cast for float outputs.
+   including the ``INT_MIN`` that x86 gives for NaN or values outside int32), a cast for float outputs,
+   a clamp alone for exact integer accumulators (an integer ``cval`` dtype: int16 lanes for integer kernels).
 
 Plugging in another op (morphology's max/min, ...): give it an ``OP_*`` code and a branch in
 :func:`_run_entry`, reusing the same schedule (its offsets; weights ignored) and its own ``init`` value.

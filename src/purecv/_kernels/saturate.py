@@ -1,4 +1,4 @@
-"""OpenCV's ``saturate_cast`` from a float accumulator row, shared by every float-accumulating driver.
+"""OpenCV's ``saturate_cast`` from an accumulator row, shared by the 2-D, FFT and separable drivers.
 
 The plain formula, per lane::
 
@@ -6,7 +6,8 @@ The plain formula, per lane::
     out[i] = acc[i]                             # float outputs: a cast
 
 ``cvRound`` on x86 (``cvtss2si``/``cvtsd2si``) turns NaN and values outside int32 into ``INT_MIN``, which
-then saturates to ``lo``; purecv does the same.
+then saturates to ``lo``; purecv does the same. Exact integer accumulators only need the clamp
+(:func:`clamp_row`).
 """
 
 from __future__ import annotations
