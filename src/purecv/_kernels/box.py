@@ -30,6 +30,7 @@ import numpy as np
 from numba import prange
 
 from .._jit import inline_kernel, kernel, parallel_kernel
+from .lanes import mul_high, shift_right, wrap_add
 from .rows import strip_range
 
 __all__ = [
@@ -50,8 +51,9 @@ FINISH_F32 = 1  # int sums to int output: rint(f32(S) * f32(scale)) in OpenCV's 
 FINISH_F64 = 2  # S * scale in double, then round half to even and saturate (int) or cast (float)
 FINISH_RAW = 3  # normalize=False: saturate S into the output type
 
-# Lanes per chunk of the horizontal pass: its buffers (a few of CHUNK + halo lanes) stay in L1.
-CHUNK = 2048
+# Bytes per buffer of the horizontal pass: its chunk of lanes (CHUNK_BYTES / itemsize) and buffers stay in
+# L1, and each chunk costs a few calls and views (~60 ns), so chunks are as long as L1 allows.
+CHUNK_BYTES = 16384
 
 # Up to this width a window is summed tap by tap; above it, by doubling widths (log2(kw) passes), or by
 # sliding along the row (two passes whatever the width): from _SLIDING_MIN_TAPS on for 2, 4, 8 or 16
@@ -208,7 +210,7 @@ def _sliding_sum(v, out, n, step, k, tmp):
     ``step`` divides a vector's lanes (``_jump``: 2, 4, 8 or 16 channels) it jumps a vector, ``m = jump /
     step`` pixels, at once: ``out[i + jump] = out[i] + W[i + k * step] - W[i]``, ``W`` the sums of ``m``
     taps, in two passes whatever ``k``. Other channel counts slide lane by lane. Float sums slide too:
-    the error a chunk of :data:`CHUNK` lanes gathers, in double, is far below float32's resolution.
+    the error a chunk of lanes (:data:`CHUNK_BYTES`) gathers, in double, is far below float32's resolution.
     """
     for c in range(step):  # the first pixel's window, tap by tap
         s = out[0] * 0
@@ -265,12 +267,12 @@ def _finish_row(s, a, b, d, rounding):
     tail = min(tail, n)
     if mode == FINISH_FIX8:
         # OpenCV: d = ((S + dd') * ds') >> 23. Here as the 16-bit multiply-high the driver proved equal for
-        # every S <= 255 * area (``fix8_magic``): d = (uint16(S + dd) * ds) >> 16 >> shift. Written in uint32
-        # lanes, the sum cut to 16 bits by a mask (Numba widens uint16 arithmetic to int64; 3% measured).
-        m, e, bits = np.uint32(ds), np.uint32(dd), np.uint32(16 + shift)
+        # every S <= 255 * area (``fix8_magic``): d = ((S + dd) * ds) >> 16 >> shift, every step in uint16
+        # lanes (``lanes``: 32 per vector; Numba's own arithmetic would run this loop in 64-bit lanes).
+        m, e, bits = np.uint16(ds), np.uint16(dd), np.uint16(shift)
         for i in range(n):
-            x = (np.uint32(s[i]) + np.uint32(a[i]) + np.uint32(b[i]) + e) & np.uint32(0xFFFF)
-            d[i] = np.uint8((x * m) >> bits)
+            x = wrap_add(wrap_add(wrap_add(np.uint16(s[i]), np.uint16(a[i])), np.uint16(b[i])), e)  # S + dd
+            d[i] = np.uint8(shift_right(mul_high(x, m), bits))
     elif mode == FINISH_F32:
         # Body: v_round(v_cvt_f32(S) * (float)scale), in int32 lanes (|S * scale| < 2**30 as the area is
         # at least 2), then packed with saturation; packing into an unsigned type reads the int32 as
@@ -332,7 +334,7 @@ def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, r
     (``x - x`` is NaN there), so the caller reruns with ``exact_window``, which sums each window's rows
     afresh and does not slide along the row, and a NaN reaches exactly the outputs whose window holds it.
     """
-    colsum, hsum, tmp, zero, zero_col = bufs
+    colsum, hsum, tmp, zero, zero_row = bufs
     lanes = src.shape[1]
     width = lanes // cn
     base = before * cn
@@ -355,23 +357,23 @@ def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, r
             _copy_border_column(colsum, inner, j, xtab[j], cn)
         for j in range(before + width, xtab.shape[0]):
             _copy_border_column(colsum, inner, j, xtab[j], cn)
-        # Window sums and rounding, a cache-sized chunk of lanes at a time (buffers stay in L1):
-        # S = (taps 0 .. kw-3) + tap kw-2 + tap kw-1, the last two added while rounding.
+        # Window sums and rounding: S = (taps 0 .. kw-3) + tap kw-2 + tap kw-1, the last two added while
+        # rounding, so a window of up to 3 taps is one pass over the row.
         out_row = dst[y]
-        for c0 in range(0, lanes, CHUNK):
-            c1 = min(c0 + CHUNK, lanes)
-            v = colsum[c0:]
-            d = out_row[c0:c1]
-            last = rounding[:5] + (max(0, rounding[5] - c0),) + rounding[6:]  # tail, from this chunk
-            if kw >= 4:
+        if kw == 3:
+            _finish_row(colsum, colsum[cn:], colsum[2 * cn :], out_row, rounding)
+        elif kw == 2:
+            _finish_row(colsum, colsum[cn:], zero_row, out_row, rounding)
+        elif kw == 1:
+            _finish_row(colsum, zero_row, zero_row, out_row, rounding)
+        else:  # a cache-sized chunk of lanes at a time, so the window-sum buffers stay in L1
+            chunk = hsum.shape[0]
+            for c0 in range(0, lanes, chunk):
+                c1 = min(c0 + chunk, lanes)
+                v = colsum[c0:]
+                last = rounding[:5] + (max(0, rounding[5] - c0),) + rounding[6:]  # tail, from this chunk
                 _window_sum(v, hsum, c1 - c0, cn, kw - 2, tmp, not exact_window)
-                _finish_row(hsum, v[(kw - 2) * cn :], v[(kw - 1) * cn :], d, last)
-            elif kw == 3:
-                _finish_row(v, v[cn:], v[2 * cn :], d, last)
-            elif kw == 2:
-                _finish_row(v, v[cn:], zero_col, d, last)
-            else:
-                _finish_row(v, zero_col, zero_col, d, last)
+                _finish_row(hsum, v[(kw - 2) * cn :], v[(kw - 1) * cn :], out_row[c0:c1], last)
     poisoned = False
     for i in range(lanes):
         poisoned |= inner[i] - inner[i] != 0
@@ -381,14 +383,14 @@ def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, r
 @kernel
 def _buffers(src, col, acc):
     """Per-strip scratch: column sums (padded width, ``col``'s type), window sums and doubling buffers
-    (a chunk each, ``acc``'s type), a zero source row and a zero chunk of column sums."""
+    (a chunk each, ``acc``'s type), a zero source row and a zero row of column sums."""
     halo = col.shape[0] - src.shape[1]
     return (
         np.empty_like(col),
-        np.empty(CHUNK, acc.dtype),
-        np.empty((3, CHUNK + halo), acc.dtype),
+        np.empty(CHUNK_BYTES // acc.itemsize, acc.dtype),
+        np.empty((3, CHUNK_BYTES // acc.itemsize + halo), acc.dtype),
         np.zeros(src.shape[1], src.dtype),
-        np.zeros(CHUNK, col.dtype),
+        np.zeros(src.shape[1], col.dtype),
     )
 
 
