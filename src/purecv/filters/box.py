@@ -219,7 +219,8 @@ def blur(
     -----
     Integer results are bit-identical to cv2 5.0.0; float results agree within 1e-5 relative (float32)
     and 1e-12 (float64) of ``max(|cv2|, max|src|)``. The cost per pixel does not depend on the kernel
-    size (running sums).
+    size (running sums). cv2's 8-bit rounding turns a constant ``v`` into ``v + 1`` under a box of area 2
+    (``(1, 2)`` or ``(2, 1)``), and 255 into 0 (its cast does not saturate); purecv does the same.
 
     NaN and inf propagate to every output whose window holds one (NaN, or +-inf; +inf and -inf together
     give NaN), as in cv2. cv2's running sums also carry a NaN on past its windows, down the columns and
