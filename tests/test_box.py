@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import purecv
-from purecv._kernels.box import fix8_magic, opencv_fix8
+from purecv._kernels.box import _window_sum, fix8_magic, opencv_fix8
 from purecv.reference import box_filter_ref
 
 DTYPES = [np.uint8, np.uint16, np.int16, np.int32, np.float32, np.float64]
@@ -190,6 +190,23 @@ def test_wide_windows_sliding_along_long_rows(dtype):
             ref = box_filter_ref(src.astype(np.float64), ksize, normalize=False)
             bound = 1e-12 * ksize[0] * ksize[1] * float(np.abs(src).max())
             assert np.abs(raw - ref).max() <= bound
+
+
+@pytest.mark.parametrize("sliding", [False, True])
+def test_window_sums_never_read_unset_scratch(sliding):
+    """The window-sum buffers are ``np.empty`` scratch: filled with NaN here, no NaN may reach a sum.
+
+    (The sliding sum once started from ``out[0] * 0``: a NaN or inf left in freed memory made every
+    window of a float32 blur NaN, now and then.)"""
+    v = np.random.default_rng(35).random(700)
+    for step in (1, 2, 3, 4, 8):
+        for k in (2, 3, 7, 11, 12, 24, 30):
+            n = len(v) - (k - 1) * step
+            out = np.full(n, np.nan)
+            tmp = np.full((3, len(v)), np.nan)
+            _window_sum(v, out, n, step, k, tmp, sliding)
+            want = np.array([v[i : i + k * step : step].sum() for i in range(n)])
+            np.testing.assert_allclose(out, want, rtol=1e-12)
 
 
 def test_nan_with_wide_windows_on_four_channels():

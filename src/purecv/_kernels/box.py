@@ -217,11 +217,10 @@ def _sliding_sum(v, out, n, step, k, tmp):
     taps, in two passes whatever ``k``. Other channel counts slide lane by lane. Float sums slide too:
     the error a chunk of lanes (:data:`CHUNK_BYTES`) gathers, in double, is far below float32's resolution.
     """
-    for c in range(step):  # the first pixel's window, tap by tap
-        s = out[0] * 0
+    for c in range(step):  # the first pixel's window, tap by tap (out is scratch: never read it unset)
+        out[c] = 0
         for j in range(k):
-            s += v[j * step + c]
-        out[c] = s
+            out[c] += v[j * step + c]
     entering = v[k * step :]
     jump = _jump(step, out.itemsize)
     if jump == 0 or n <= jump:
