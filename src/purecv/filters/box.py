@@ -12,10 +12,11 @@ whose running sums are in double too but added in another order.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .._border import border_table
-from .._jit import current_threads
 from .._kernels.box import (
     FINISH_F32,
     FINISH_F64,
@@ -138,6 +139,27 @@ def _box_driver(src, out_shape, out_dtype, dst, kw, kh, ax, ay, border, normaliz
     out = dst if dst is not None and dst.flags.c_contiguous else np.empty(out_shape, out_dtype)
     out_rows = out.reshape(height, width * cn)
 
+    col_dtype, acc_dtype, rounding = _recipe(sdepth, ddepth, kw, kh, normalize, square, width * cn)
+    ytab = border_table(height, ay, kh - 1 - ay, border)
+    xtab = border_table(width, ax, kw - 1 - ax, border)
+    n_strips = plan_strips(height, width * cn, kh)
+    box_sums(rows, out_rows, ytab, xtab, ax, cn, kw, kh, square=square, col_dtype=col_dtype,
+             acc_dtype=acc_dtype, rounding=rounding, n_strips=n_strips)  # fmt: skip
+    if dst is not None and out is not dst:
+        dst[...] = out
+        return dst
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _recipe(
+    sdepth: int, ddepth: int, kw: int, kh: int, normalize: bool, square: bool, lanes: int
+) -> tuple[np.dtype, np.dtype, tuple]:
+    """Column-sum type, window-sum type and rounding recipe (see ``_kernels.box._finish_row``).
+
+    They depend on scalars only, so each configuration is planned once (a small image's call would
+    otherwise spend a tenth of its time here).
+    """
     area = kw * kh
     acc_dtype = _sum_type(sdepth, ddepth, area, normalize, square)
     scale = 1.0 / area if normalize else 1.0
@@ -153,26 +175,14 @@ def _box_driver(src, out_shape, out_dtype, dst, kw, kh, ax, ay, border, normaliz
         mode = FINISH_F32
     else:
         mode = FINISH_F64
-    lanes = width * cn
     tail = lanes - lanes % (4 if ddepth == CV_32S else 8)
     to_int = ddepth in _INT_DEPTHS
     # cv2's SIMD body packs int32 results into unsigned types as unsigned: negatives saturate high.
     neg_to_hi = acc_dtype == np.int32 and ddepth in (CV_8U, CV_16U)
-    lo, hi = _LIMITS[out_dtype]
-
-    ytab = border_table(height, ay, kh - 1 - ay, border)
-    xtab = border_table(width, ax, kw - 1 - ax, border)
+    lo, hi = _LIMITS[DTYPE_OF[ddepth]]
     # Column sums of up to 257 rows of 8-bit values fit in uint16 whatever the window sum's type.
     col_dtype = np.dtype(np.uint16) if sdepth == CV_8U and not square and kh <= 257 else acc_dtype
-    rounding = (mode, ds, dd, shift, scale, tail, lo, hi, to_int, bool(neg_to_hi))
-    current_threads()
-    n_strips = plan_strips(height, lanes, kh)
-    box_sums(rows, out_rows, ytab, xtab, ax, cn, kw, kh, square=square, col_dtype=col_dtype,
-             acc_dtype=acc_dtype, rounding=rounding, n_strips=n_strips)  # fmt: skip
-    if dst is not None and out is not dst:
-        dst[...] = out
-        return dst
-    return out
+    return col_dtype, acc_dtype, (mode, ds, dd, shift, scale, tail, lo, hi, to_int, bool(neg_to_hi))
 
 
 def _same_depth(sdepth: int) -> int:
