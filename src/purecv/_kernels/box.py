@@ -64,11 +64,9 @@ CHUNK_BYTES = 16384
 # Lanes per block of the rounding pass; each block first asks for the same lanes of the rows the next
 # output row reads and writes (``prefetch``): the row entering its window, the row leaving it when the
 # window is at least PREFETCH_LEAVING_ROWS tall (shorter windows find it still in cache), and its output
-# row. Only while those rows fit in L1 with room to spare (PREFETCH_MAX_BYTES): on 4K float32 rows
-# (61 KB each) prefetching evicted the column sums and cost 20%. Measured on 4K images, one thread.
+# row. Measured on 4K images, one thread.
 PREFETCH_BLOCK = 512
 PREFETCH_LEAVING_ROWS = 16
-PREFETCH_MAX_BYTES = 32768
 
 # Up to this width a window is summed tap by tap; above it, by doubling widths (log2(kw) passes), or by
 # sliding along the row (two passes whatever the width): from _SLIDING_MIN_TAPS on for 2, 4, 8 or 16
@@ -399,7 +397,7 @@ def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, r
         # rounding, so a window of up to 3 taps is one pass over the row. Meanwhile the rows that the
         # next output row reads and writes are fetched.
         out_row = dst[y]
-        ahead = y + 1 < y1 and lanes * (src.itemsize + dst.itemsize) <= PREFETCH_MAX_BYTES
+        ahead = y + 1 < y1
         ny_in, ny_out = (ytab[y + kh], ytab[y]) if ahead else (-1, -1)
         next_in = src[ny_in] if ny_in >= 0 else zero[:0]
         next_out = src[ny_out] if ny_out >= 0 and kh >= PREFETCH_LEAVING_ROWS else zero[:0]
