@@ -66,9 +66,12 @@ CHUNK_BYTES = 16384
 # window, the row leaving it when the window is at least PREFETCH_LEAVING_ROWS tall (shorter windows
 # find it still in cache), and its output row. Measured on 4K images, one thread: 8-bit blocks of 512,
 # 1024 and 2048 lanes took 3.0, 2.7 and 4.5 ms (k3); float32 blocks of 256, 512 and 1024 lanes 23.4,
-# 23.8 and 30 ms (k9).
+# 23.8 and 30 ms (k9). Images under PREFETCH_MIN_BYTES (source and output) stay in the caches between
+# rows and skip all this: on the article's 256x256 image the blocks' views and hints cost half as much
+# again as the filter (47 -> 76 us).
 PREFETCH_BLOCK_BYTES = 1024
 PREFETCH_LEAVING_ROWS = 16
+PREFETCH_MIN_BYTES = 1 << 21
 
 # Up to this width a window is summed tap by tap; above it, by doubling widths (log2(kw) passes), or by
 # sliding along the row (two passes whatever the width): from _SLIDING_MIN_TAPS on for 2, 4, 8 or 16
@@ -322,19 +325,23 @@ def _finish_row(s, a, b, d, rounding):
             d[i] = s[i] + a[i] + b[i]
 
 
-@inline_kernel
-def _finish_span(s, a, b, d, rounding, first, next_in, next_out, next_dst):
+@kernel
+def _finish_span(s, a, b, d, rounding, first, src, dst, ny_in, ny_out, ny_dst):
     """:func:`_finish_row` for lanes ``first .. first + len(d)`` of a row, a block of lanes at a time.
 
     Before each block it asks the cache for the same lanes of the source rows the next output row will
-    add and subtract (``next_in``, ``next_out``) and of the row it will write (``next_dst``), so their
-    memory arrives while this row computes instead of stalling the next one (``prefetch``). Empty rows
-    ask for nothing.
+    add and subtract (``src[ny_in]``, ``src[ny_out]``) and of the row it will write (``dst[ny_dst]``), so
+    their memory arrives while this row computes instead of stalling the next one (``prefetch``). A row
+    number of -1 asks for nothing.
     """
     n = d.shape[0]
-    src_step = LINE_BYTES // next_in.itemsize
-    dst_step = LINE_BYTES // next_dst.itemsize
-    lanes = PREFETCH_BLOCK_BYTES // max(next_in.itemsize, next_dst.itemsize)
+    none = src[0][:0]
+    next_in = src[ny_in] if ny_in >= 0 else none
+    next_out = src[ny_out] if ny_out >= 0 else none
+    next_dst = dst[ny_dst] if ny_dst >= 0 else dst[0][:0]
+    src_step = LINE_BYTES // src.itemsize
+    dst_step = LINE_BYTES // dst.itemsize
+    lanes = PREFETCH_BLOCK_BYTES // max(src.itemsize, dst.itemsize)
     for b0 in range(0, n, lanes):
         b1 = min(b0 + lanes, n)
         for j in range(first + b0, min(first + b1, next_in.shape[0]), src_step):
@@ -366,7 +373,7 @@ def _add_rows(inner, row_in, row_out, square):
 
 
 @kernel
-def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, rounding, exact_window):
+def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, rounding, exact_window, fetch):
     """Output rows ``[y0, y1)``: running column sums down the strip, window sums across it.
 
     Returns True if a column sum ended non-finite: a NaN or inf entered a running sum and stays in it
@@ -397,26 +404,32 @@ def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, r
         for j in range(before + width, xtab.shape[0]):
             _copy_border_column(colsum, inner, j, xtab[j], cn)
         # Window sums and rounding: S = (taps 0 .. kw-3) + tap kw-2 + tap kw-1, the last two added while
-        # rounding, so a window of up to 3 taps is one pass over the row. Meanwhile the rows that the
-        # next output row reads and writes are fetched.
+        # rounding, so a window of up to 3 taps is one pass over the row. On a large image the rounding
+        # also fetches the rows the next output row reads and writes (_finish_span).
         out_row = dst[y]
         ahead = y + 1 < y1
-        ny_in, ny_out = (ytab[y + kh], ytab[y]) if ahead else (-1, -1)
-        next_in = src[ny_in] if ny_in >= 0 else zero[:0]
-        next_out = src[ny_out] if ny_out >= 0 and kh >= PREFETCH_LEAVING_ROWS else zero[:0]
-        next_dst = dst[y + 1] if ahead else out_row[:0]
+        ny_in = ytab[y + kh] if ahead else -1
+        ny_out = ytab[y] if ahead and kh >= PREFETCH_LEAVING_ROWS else -1
+        ny_dst = y + 1 if ahead else -1
         if kw <= 3:
             second = colsum[cn:] if kw >= 2 else zero_row
             third = colsum[2 * cn :] if kw == 3 else zero_row
-            _finish_span(colsum, second, third, out_row, rounding, 0, next_in, next_out, next_dst)
+            if fetch is None:  # (decided when Numba compiles: fetch is None or True)
+                _finish_row(colsum, second, third, out_row, rounding)
+            else:
+                _finish_span(colsum, second, third, out_row, rounding, 0, src, dst, ny_in, ny_out, ny_dst)
         else:  # a cache-sized chunk of lanes at a time, so the window-sum buffers stay in L1
             chunk = hsum.shape[0]
             for c0 in range(0, lanes, chunk):
                 c1 = min(c0 + chunk, lanes)
                 v = colsum[c0:]
                 _window_sum(v, hsum, c1 - c0, cn, kw - 2, tmp, not exact_window)
-                s, a, b = hsum, v[(kw - 2) * cn :], v[(kw - 1) * cn :]
-                _finish_span(s, a, b, out_row[c0:c1], rounding, c0, next_in, next_out, next_dst)
+                s, a, b, d = hsum, v[(kw - 2) * cn :], v[(kw - 1) * cn :], out_row[c0:c1]
+                if fetch is None:
+                    last = rounding[:5] + (max(0, rounding[5] - c0),) + rounding[6:]  # tail, from this chunk
+                    _finish_row(s, a, b, d, last)
+                else:
+                    _finish_span(s, a, b, d, rounding, c0, src, dst, ny_in, ny_out, ny_dst)
     poisoned = False
     for i in range(lanes):
         poisoned |= inner[i] - inner[i] != 0
@@ -438,11 +451,12 @@ def _buffers(src, col, acc):
 
 
 @kernel
-def box_rows(src, dst, ytab, xtab, before, cn, kw, kh, square, col, acc, rounding, exact_window):
+def box_rows(src, dst, ytab, xtab, before, cn, kw, kh, square, col, acc, rounding, exact_window, fetch):
     """Box filter of (H, W*C) rows ``src`` into ``dst`` on the calling thread.
 
-    ``col``/``acc``: templates of the column-sum (padded width) and window-sum types. Returns True if a
-    non-finite value entered the running sums (see :func:`_box_strip`).
+    ``col``/``acc``: templates of the column-sum (padded width) and window-sum types; ``fetch``: None, or
+    True to prefetch each next row (see :func:`_finish_span`). Returns True if a non-finite value entered
+    the running sums (see :func:`_box_strip`).
     """
     bufs = _buffers(src, col, acc)
     return _box_strip(
@@ -460,12 +474,13 @@ def box_rows(src, dst, ytab, xtab, before, cn, kw, kh, square, col, acc, roundin
         bufs,
         rounding,
         exact_window,
+        fetch,
     )
 
 
 @parallel_kernel
 def box_rows_parallel(
-    src, dst, ytab, xtab, before, cn, kw, kh, square, col, acc, rounding, exact_window, n_strips
+    src, dst, ytab, xtab, before, cn, kw, kh, square, col, acc, rounding, exact_window, fetch, n_strips
 ):
     """As :func:`box_rows`, over ``n_strips`` strips of rows on the thread pool (each its own halo)."""
     poisoned = np.zeros(n_strips, np.bool_)
@@ -473,7 +488,7 @@ def box_rows_parallel(
         y0, y1 = strip_range(src.shape[0], n_strips, s)
         bufs = _buffers(src, col, acc)
         poisoned[s] = _box_strip(
-            src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, rounding, exact_window
+            src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, rounding, exact_window, fetch
         )
     return poisoned.any()
 
@@ -490,7 +505,8 @@ def box_sums(
     """
     col = np.empty(xtab.shape[0] * cn, col_dtype)
     acc = np.empty(1, acc_dtype)
+    fetch = True if rows.nbytes + out_rows.nbytes >= PREFETCH_MIN_BYTES else None
     args = (rows, out_rows, ytab, xtab, before, cn, kw, kh, square, col, acc, rounding)
-    run, extra = (box_rows, ()) if n_strips == 1 else (box_rows_parallel, (n_strips,))
+    run, extra = (box_rows, (fetch,)) if n_strips == 1 else (box_rows_parallel, (fetch, n_strips))
     if run(*args, False, *extra):
         run(*args, True, *extra)
