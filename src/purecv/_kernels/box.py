@@ -12,12 +12,14 @@ Per strip of output rows (one strip per task of the thread pool, each with its o
 2. its horizontal border lanes copied from the interior through the border table;
 3. the horizontal window sum of the column sums (``_window_sum``), vectorised across the width, tap by
    tap for narrow windows and sliding along the row for wide ones;
-4. OpenCV's normalisation and saturation into the output row (``_finish_row``).
+4. OpenCV's normalisation and saturation into the output row (``_finish_row``); on an image of
+   PREFETCH_MIN_BYTES or more, in blocks that first ask the cache for the next row's memory
+   (``_finish_span``), so streaming the image overlaps the arithmetic instead of alternating with it.
 
 The per-row helpers (``_add_rows``, ``_copy_border_column``, ``_finish_row``) are inlined into the strip
 loop: a call with its array views costs tens of nanoseconds, which on the article's 256x256 image was a
-sixth of the whole filter (measured 36 -> 31 us); two call sites of ``_finish_row`` keep compile time
-down.
+sixth of the whole filter (measured 36 -> 31 us); three call sites of ``_finish_row`` (two here, one in
+``_finish_span``) keep compile time down.
 
 Accumulators are as narrow as they can be: uint16 column sums for 8-bit input of up to 257 rows (32 lanes
 per AVX-512 instruction), window sums in OpenCV's type (uint16 for an 8-bit box of area <= 256, int32 for
