@@ -204,9 +204,37 @@ def test_window_sums_never_read_unset_scratch(sliding):
             n = len(v) - (k - 1) * step
             out = np.full(n, np.nan)
             tmp = np.full((3, len(v)), np.nan)
-            _window_sum(v, out, n, step, k, tmp, sliding)
+            _window_sum(v, out, n, step, k, tmp, sliding, np.empty(0, np.uint16))
             want = np.array([v[i : i + k * step : step].sum() for i in range(n)])
             np.testing.assert_allclose(out, want, rtol=1e-12)
+    # 8-bit column sums into int32 window sums, W in a uint16 buffer (``narrow``), all scratch set to -1
+    c = np.random.default_rng(36).integers(0, 255 * 64, 700).astype(np.uint16)
+    for step in (1, 2, 4, 8, 16):
+        for k in (11, 12, 24, 30):
+            n = len(c) - (k - 1) * step
+            out = np.full(n, -1, np.int32)
+            tmp = np.full((3, len(c)), -1, np.int32)
+            narrow = np.full(len(c), 0xFFFF, np.uint16)
+            c_step = c // (16 // step) if step < 16 else c  # W = sums of 16 / step lanes must fit uint16
+            _window_sum(c_step, out, n, step, k, tmp, sliding, narrow)
+            want = np.array([int(c_step[i : i + k * step : step].sum()) for i in range(n)])
+            np.testing.assert_array_equal(out, want)
+
+
+@pytest.mark.parametrize("cn", [2, 4, 8, 16])
+def test_eight_bit_wide_windows_at_the_uint16_partial_sum_limit(cn):
+    """8-bit boxes of area > 256 slide with partial sums of ``16 / cn`` column sums kept in uint16 while
+    ``16 / cn * 255 * kh <= 65535``: the tallest window that fits and the next one, against cv2."""
+    rng = np.random.default_rng(37)
+    limit = 65535 // (255 * (16 // cn))
+    src = make_image(rng, shaped((limit + 9, 4500 // cn), cn), np.uint8)
+    src[:, 40:100] = 255  # bands of the largest sums between random ones: partial sums on both sides of 2**16
+    src[:, 500:530] = 255
+    for kh in (limit, limit + 1):
+        for kw in (13, 40):
+            np.testing.assert_array_equal(purecv.blur(src, (kw, kh)), cv2.blur(src, (kw, kh)))
+            sums = purecv.boxFilter(src, purecv.CV_32S, (kw, kh), normalize=False)
+            np.testing.assert_array_equal(sums, cv2.boxFilter(src, purecv.CV_32S, (kw, kh), normalize=False))
 
 
 def test_nan_with_wide_windows_on_four_channels():

@@ -222,14 +222,15 @@ def _run_by(out, ahead, behind, n, jump):
 
 
 @kernel
-def _sliding_sum(v, out, n, step, k, tmp):
+def _sliding_sum(v, out, n, step, k, tmp, narrow):
     """As :func:`_direct_sum`, with the window sliding along the row.
 
     Plain formula: ``out[i + step] = out[i] + v[i + k * step] - v[i]``, one add and one subtract per lane
     whatever ``k``; but each lane waits for the one ``step`` lanes back, which no SIMD unit can do. Where
     ``step`` divides a vector's lanes (``_jump``: 2, 4, 8 or 16 channels) it jumps a vector, ``m = jump /
     step`` pixels, at once: ``out[i + jump] = out[i] + W[i + k * step] - W[i]``, ``W`` the sums of ``m``
-    taps, in two passes whatever ``k``. Other channel counts slide lane by lane. Float sums slide too:
+    taps, in two passes whatever ``k``; ``W`` goes into ``narrow`` (uint16) when it is long enough, else
+    into ``tmp[2]``. Other channel counts slide lane by lane. Float sums slide too:
     the error a chunk of lanes (:data:`CHUNK_BYTES`) gathers, in double, is far below float32's resolution.
     """
     for c in range(step):  # the first pixel's window, tap by tap (out is scratch: never read it unset)
@@ -245,18 +246,31 @@ def _sliding_sum(v, out, n, step, k, tmp):
         return
     for i in range(jump - step):  # the first vector of lanes, a pixel at a time
         out[i + step] = out[i] + entering[i] - v[i]
-    sums = tmp[2]
     length = n - jump + k * step  # W for every lane the jumps read
+    if narrow.shape[0] >= length:  # W in the column sums' 16 bits (see _buffers): half the bytes
+        _jump_sums(v, narrow, out, length, n, step, k, jump)
+    else:
+        _jump_sums(v, tmp[2], out, length, n, step, k, jump)
+
+
+@inline_kernel
+def _jump_sums(v, sums, out, length, n, step, k, jump):
+    """The two passes of :func:`_sliding_sum`: ``W`` into ``sums``, then the jumps."""
     if step == jump:
         for i in range(length):
             sums[i] = v[i]
     else:
         _direct_sum(v, sums, length, step, jump // step)
-    _run_by(out, sums[k * step :], sums, n - jump, jump)
+    if sums.itemsize == 2:  # uint16 W into int32 sums: a signed difference (Numba's would be unsigned)
+        ahead, behind = sums[k * step :], sums
+        for i in range(n - jump):
+            out[i + 16] = out[i] + (np.int32(ahead[i]) - np.int32(behind[i]))
+    else:
+        _run_by(out, sums[k * step :], sums, n - jump, jump)
 
 
 @kernel
-def _window_sum(v, out, n, step, k, tmp, sliding):
+def _window_sum(v, out, n, step, k, tmp, sliding, narrow):
     """``out[i] = v[i] + v[i + step] + ... + v[i + (k - 1) * step]`` for ``i < n`` and ``k >= 2``.
 
     Tap by tap for small ``k``, by doubling widths above ``_DIRECT_MAX_TAPS``; with ``sliding``, by a
@@ -266,7 +280,7 @@ def _window_sum(v, out, n, step, k, tmp, sliding):
     if k <= _DIRECT_MAX_TAPS:
         _direct_sum(v, out, n, step, k)
     elif sliding and k >= (_SLIDING_MIN_TAPS if _jump(step, out.itemsize) else _SERIAL_MIN_TAPS):
-        _sliding_sum(v, out, n, step, k, tmp)
+        _sliding_sum(v, out, n, step, k, tmp, narrow)
     else:
         _doubling_sum(v, out, n, step, k, tmp)
 
@@ -382,7 +396,7 @@ def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, r
     (``x - x`` is NaN there), so the caller reruns with ``exact_window``, which sums each window's rows
     afresh and does not slide along the row, and a NaN reaches exactly the outputs whose window holds it.
     """
-    colsum, hsum, tmp, zero, zero_row = bufs
+    colsum, hsum, tmp, zero, zero_row, narrow = bufs
     lanes = src.shape[1]
     width = lanes // cn
     base = before * cn
@@ -425,7 +439,7 @@ def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, r
             for c0 in range(0, lanes, chunk):
                 c1 = min(c0 + chunk, lanes)
                 v = colsum[c0:]
-                _window_sum(v, hsum, c1 - c0, cn, kw - 2, tmp, not exact_window)
+                _window_sum(v, hsum, c1 - c0, cn, kw - 2, tmp, not exact_window, narrow)
                 s, a, b, d = hsum, v[(kw - 2) * cn :], v[(kw - 1) * cn :], out_row[c0:c1]
                 if fetch is None:
                     last = rounding[:5] + (max(0, rounding[5] - c0),) + rounding[6:]  # tail, from this chunk
@@ -439,16 +453,24 @@ def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, r
 
 
 @kernel
-def _buffers(src, col, acc):
+def _buffers(src, col, acc, kh, cn):
     """Per-strip scratch: column sums (padded width, ``col``'s type), window sums and doubling buffers
-    (a chunk each, ``acc``'s type), a zero source row and a zero row of column sums."""
+    (a chunk each, ``acc``'s type), a zero source row, a zero row of column sums, and ``narrow``.
+
+    ``narrow`` holds a sliding sum's ``W`` (sums of ``16 / cn`` column sums, see :func:`_sliding_sum`) in
+    uint16 where they fit: 8-bit input whose int32 window sums (area > 256) slide 16 lanes at a time, and
+    ``16 / cn * 255 * kh <= 65535``. Elsewhere it is empty.
+    """
     halo = col.shape[0] - src.shape[1]
+    chunk = CHUNK_BYTES // acc.itemsize
+    fits = col.itemsize == 2 and acc.itemsize == 4 and 16 % cn == 0 and 16 // cn * 255 * kh <= 65535
     return (
         np.empty_like(col),
-        np.empty(CHUNK_BYTES // acc.itemsize, acc.dtype),
-        np.empty((3, CHUNK_BYTES // acc.itemsize + halo), acc.dtype),
+        np.empty(chunk, acc.dtype),
+        np.empty((3, chunk + halo), acc.dtype),
         np.zeros(src.shape[1], src.dtype),
         np.zeros(src.shape[1], col.dtype),
+        np.empty(chunk + halo if fits else 0, col.dtype),
     )
 
 
@@ -460,7 +482,7 @@ def box_rows(src, dst, ytab, xtab, before, cn, kw, kh, square, col, acc, roundin
     True to prefetch each next row (see :func:`_finish_span`). Returns True if a non-finite value entered
     the running sums (see :func:`_box_strip`).
     """
-    bufs = _buffers(src, col, acc)
+    bufs = _buffers(src, col, acc, kh, cn)
     return _box_strip(
         src,
         dst,
@@ -488,7 +510,7 @@ def box_rows_parallel(
     poisoned = np.zeros(n_strips, np.bool_)
     for s in prange(n_strips):
         y0, y1 = strip_range(src.shape[0], n_strips, s)
-        bufs = _buffers(src, col, acc)
+        bufs = _buffers(src, col, acc, kh, cn)
         poisoned[s] = _box_strip(
             src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, rounding, exact_window, fetch
         )
