@@ -211,9 +211,13 @@ def _run_by(out, ahead, behind, n, jump):
     so each is written with a literal; and a whole vector exactly, so each load is the vector stored one
     step earlier, which the CPU forwards from its store buffer (measured: 18, 20, 24 or 28 int32 lanes,
     or 16 double lanes, run 2 to 5 times slower). The difference is taken first, off the chain of
-    dependent adds (a float add waits several cycles).
+    dependent adds (a float add waits several cycles). uint16 ``ahead``/``behind`` (8-bit sums, jump 16)
+    are differenced as int32: Numba would take ``uint16 - uint16`` unsigned, and then add it in float.
     """
-    if jump == 16:
+    if ahead.itemsize == 2:
+        for i in range(n):
+            out[i + 16] = out[i] + (np.int32(ahead[i]) - np.int32(behind[i]))
+    elif jump == 16:
         for i in range(n):
             out[i + 16] = out[i] + (ahead[i] - behind[i])
     else:
@@ -261,12 +265,7 @@ def _jump_sums(v, sums, out, length, n, step, k, jump):
             sums[i] = v[i]
     else:
         _direct_sum(v, sums, length, step, jump // step)
-    if sums.itemsize == 2:  # uint16 W into int32 sums: a signed difference (Numba's would be unsigned)
-        ahead, behind = sums[k * step :], sums
-        for i in range(n - jump):
-            out[i + 16] = out[i] + (np.int32(ahead[i]) - np.int32(behind[i]))
-    else:
-        _run_by(out, sums[k * step :], sums, n - jump, jump)
+    _run_by(out, sums[k * step :], sums, n - jump, jump)
 
 
 @kernel
@@ -463,7 +462,8 @@ def _buffers(src, col, acc, kh, cn):
     """
     halo = col.shape[0] - src.shape[1]
     chunk = CHUNK_BYTES // acc.itemsize
-    fits = col.itemsize == 2 and acc.itemsize == 4 and 16 % cn == 0 and 16 // cn * 255 * kh <= 65535
+    jump = _jump(cn, acc.itemsize)
+    fits = col.itemsize == 2 and acc.itemsize == 4 and jump > 0 and jump // cn * 255 * kh <= 65535
     return (
         np.empty_like(col),
         np.empty(chunk, acc.dtype),
