@@ -192,6 +192,42 @@ def test_wide_windows_sliding_along_long_rows(dtype):
             assert np.abs(raw - ref).max() <= bound
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+def test_pair_sum_windows_across_long_rows(dtype):
+    """Windows of 7 to 12 columns are summed from pairs of column sums (``_pair_sums``), chunk by chunk of
+    a row longer than one chunk, for every channel count the chunks cut differently; 8-bit boxes up to
+    the tallest window whose pairs fit uint16 (kh 128) and past it (kh 129, tap by tap)."""
+    rng = np.random.default_rng(38)
+    for cn in (1, 2, 3, 4, 5):
+        src = make_image(rng, shaped((140, 9000 // cn + 3), cn), dtype)
+        if np.dtype(dtype) == np.uint8:
+            src[:, 100:140] = 255  # the largest sums
+        for kw in range(7, 13):
+            for kh in (1, 4, 9) + ((128, 129) if np.dtype(dtype) == np.uint8 else ()):
+                for border in (purecv.BORDER_CONSTANT, purecv.BORDER_REFLECT_101):
+                    ddepth = -1 if np.dtype(dtype) != np.int32 else purecv.CV_32F
+                    got = purecv.boxFilter(src, ddepth, (kw, kh), borderType=border)
+                    assert_like_cv2(got, cv2.boxFilter(src, ddepth, (kw, kh), borderType=border), src)
+        raw = purecv.boxFilter(src, purecv.CV_64F, (9, 3), normalize=False, borderType=purecv.BORDER_WRAP)
+        ref = box_filter_ref(src.astype(np.float64), (9, 3), normalize=False, borderType=purecv.BORDER_WRAP)
+        assert np.abs(raw - ref).max() <= 1e-12 * 27 * float(np.abs(src).max())
+
+
+@pytest.mark.parametrize("kw", [1, 3, 5, 9, 12, 13, 25])
+def test_float32_windows_are_accurate_to_their_own_magnitude(kw):
+    """float32 boxes of up to 12 columns add their double column sums in float32: the error stays a few
+    float32 ulps of each window's own values, even far below a bright band that has passed through the
+    running column sums (a float32 running sum would keep an error of the band's size)."""
+    rng = np.random.default_rng(39)
+    src = (rng.random((400, 333, 3)) + 0.5).astype(np.float32)
+    src[:20] *= np.float32(1e7)
+    got = purecv.blur(src, (kw, 9)).astype(np.float64)
+    want = box_filter_ref(src.astype(np.float64), (kw, 9), borderType=purecv.BORDER_REFLECT_101)
+    dark = slice(40, None)  # windows that hold none of the band
+    np.testing.assert_allclose(got[dark], want[dark], rtol=4 * kw * 2.0**-24)
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
 @pytest.mark.parametrize("sliding", [False, True])
 def test_window_sums_never_read_unset_scratch(sliding):
     """The window-sum buffers are ``np.empty`` scratch: filled with NaN here, no NaN may reach a sum.
@@ -411,6 +447,18 @@ def test_gil_released_threads_give_same_results():
         np.testing.assert_array_equal(res, cv2.blur(img, (9, 9)))
 
 
+@pytest.mark.parametrize("cn", [1, 3, 4])
+@pytest.mark.parametrize("ksize", [(2, 1), (1, 2)])
+def test_area_two_saturates_in_the_body_and_wraps_in_the_tail(ksize, cn):
+    """The one 8-bit box whose rounding reaches 256 (two 255s): cv2 gives 255 in its SIMD body and 0 in
+    the last ``W*C % 16`` lanes of a row; the widths cross the boundary."""
+    rng = np.random.default_rng(2)
+    for w in (1, 5, 6, 15, 16, 17, 63, 64, 65, 700):
+        img = rng.integers(250, 256, (4, w, cn), dtype=np.uint8)
+        img[1:3, ::2] = 255
+        np.testing.assert_array_equal(purecv.blur(img, ksize), cv2.blur(img, ksize))
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     value=st.integers(0, 255),
@@ -421,10 +469,15 @@ def test_gil_released_threads_give_same_results():
     border=st.sampled_from([1, 2, 3, 4]),
 )
 def test_property_constant_image_stays_constant(value, h, w, kw, kh, border):
-    """Except for a box of area 2, where cv2's 8-bit rounding ``((2v + 2) * 2**22) >> 23`` gives ``v + 1``,
-    cast to uint8 without saturation (255 becomes 0); purecv does the same, bit for bit."""
+    """Except for a box of area 2, where cv2's 8-bit rounding ``((2v + 2) * 2**22) >> 23`` gives ``v + 1``:
+    256 for 255, which cv2's SIMD body saturates to 255 and its scalar tail (the last ``W*C % 16`` lanes
+    of a row) casts to 0; purecv does the same, bit for bit."""
     img = np.full((h, w, 3), value, np.uint8)
-    expected = img if kw * kh != 2 else np.full_like(img, (value + 1) % 256)
+    expected = img
+    if kw * kh == 2:
+        rows = np.full((h, w * 3), value + 1)
+        rows[:, : w * 3 - w * 3 % 16] = np.minimum(rows[:, : w * 3 - w * 3 % 16], 255)
+        expected = (rows % 256).astype(np.uint8).reshape(img.shape)
     got = purecv.blur(img, (kw, kh), borderType=border)
     np.testing.assert_array_equal(got, expected)
     if border != purecv.BORDER_WRAP:  # (cv2 refuses WRAP)

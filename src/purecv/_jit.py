@@ -15,6 +15,8 @@ from __future__ import annotations
 import threading
 
 import numba
+from numba.core import types
+from numba.extending import overload
 
 __all__ = [
     "JIT_OPTIONS",
@@ -24,6 +26,7 @@ __all__ = [
     "kernel",
     "parallel_kernel",
     "setNumThreads",
+    "when_none",
 ]
 
 JIT_OPTIONS = {"cache": True, "nogil": True, "fastmath": False, "error_model": "numpy"}
@@ -51,6 +54,28 @@ def inline_kernel(func):
 def parallel_kernel(func):
     """Compile ``func`` as a purecv kernel whose ``prange`` loops run on the thread pool."""
     return numba.njit(parallel=True, **JIT_OPTIONS)(func)
+
+
+def when_none(flag, if_none, otherwise):
+    """``if_none`` where ``flag`` is None, else ``otherwise``, chosen when Numba compiles the caller.
+
+    For a kernel whose variants differ in the type of one buffer (a float32 copy of double sums, say):
+    a plain ``a if flag is None else b`` needs ``a`` and ``b`` of one type, this needs neither. In
+    Python it is the plain expression.
+
+    Examples
+    --------
+    >>> when_none(None, "a", "b"), when_none(True, "a", "b")
+    ('a', 'b')
+    """
+    return if_none if flag is None else otherwise
+
+
+@overload(when_none)
+def _when_none(flag, if_none, otherwise):
+    if isinstance(flag, types.NoneType | types.Omitted):
+        return lambda flag, if_none, otherwise: if_none
+    return lambda flag, if_none, otherwise: otherwise
 
 
 def setNumThreads(nthreads: int) -> None:  # noqa: N802 (cv2's name)

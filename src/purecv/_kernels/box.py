@@ -36,7 +36,7 @@ import functools
 import numpy as np
 from numba import prange
 
-from .._jit import inline_kernel, kernel, parallel_kernel
+from .._jit import inline_kernel, kernel, parallel_kernel, when_none
 from .lanes import mul_high, shift_right, wrap_add
 from .prefetch import LINE_BYTES, prefetch_read, prefetch_write
 from .rows import strip_range
@@ -46,9 +46,12 @@ __all__ = [
     "FINISH_F64",
     "FINISH_FIX8",
     "FINISH_RAW",
+    "FINISH_SINGLE",
+    "SINGLE_MAX_TAPS",
     "box_rows",
     "box_rows_parallel",
     "box_sums",
+    "sum_templates",
     "fix8_magic",
     "opencv_fix8",
 ]
@@ -58,6 +61,7 @@ FINISH_FIX8 = 0  # 8-bit, area <= 256: OpenCV's ((S + dd) * ds) >> 23 (ColumnSum
 FINISH_F32 = 1  # int sums to int output: rint(f32(S) * f32(scale)) in OpenCV's SIMD body, f64 in its tail
 FINISH_F64 = 2  # S * scale in double, then round half to even and saturate (int) or cast (float)
 FINISH_RAW = 3  # normalize=False: saturate S into the output type
+FINISH_SINGLE = 4  # float32 sums to float32 output: S * float32(scale), in float32
 
 # Bytes per buffer of the horizontal pass: its chunk of lanes (CHUNK_BYTES / itemsize) and buffers stay in
 # L1, and each chunk costs a few calls and views (~60 ns), so chunks are as long as L1 allows.
@@ -81,6 +85,12 @@ PREFETCH_MIN_BYTES = 1 << 21
 _DIRECT_MAX_TAPS = 10
 _SLIDING_MIN_TAPS = 11
 _SERIAL_MIN_TAPS = 24
+# Windows of this many columns are summed from pair sums (_pair_sums): 7 to 12, where they save work.
+_PAIR_MIN_TAPS = 7
+_PAIR_MAX_TAPS = 12
+# The widest window whose sums may be taken in float32 from double column sums (``box_sums``): tap by
+# tap, never sliding (a float32 running sum along a row would gather error lane after lane).
+SINGLE_MAX_TAPS = _DIRECT_MAX_TAPS + 2
 
 
 def opencv_fix8(area: int) -> tuple[int, int]:
@@ -195,6 +205,42 @@ def _doubling_sum(v, out, n, step, k, tmp):
         width *= 2
 
 
+@inline_kernel
+def _pair_sums(v, p, out, n, step, k):
+    """Window sums of ``k`` taps (_PAIR_MIN_TAPS <= k <= _PAIR_MAX_TAPS) from sums of pairs of taps.
+
+    Plain formula: ``p[i] = v[i] + v[i + step]``, and the window is the pairs at ``0, 2 step, 4 step,
+    ...`` plus ``v[i + (k - 1) step]`` when ``k`` is odd. The last two pairs are left to the rounding
+    pass (the caller passes them as its two extra taps); ``out`` gets the rest. Half the loads and adds
+    of tap by tap: k = 9 is one pass for ``p`` and one of three terms, where :func:`_direct_sum` takes
+    two passes of four terms before the rounding pass adds the last two.
+    """
+    v1 = v[step:]
+    for i in range(n + (k - 2) * step):
+        p[i] = v[i] + v1[i]
+    p2, p4, p6 = p[2 * step :], p[4 * step :], p[6 * step :]
+    if k % 2:  # out = v[k-1] + the pairs before the last two: (k - 5) / 2 of them, 1 to 3
+        last = v[(k - 1) * step :]
+        if k == 7:
+            for i in range(n):
+                out[i] = last[i] + p[i]
+        elif k == 9:
+            for i in range(n):
+                out[i] = last[i] + p[i] + p2[i]
+        else:
+            for i in range(n):
+                out[i] = last[i] + p[i] + p2[i] + p4[i]
+    elif k == 8:  # out = the k / 2 - 2 pairs before the last two, 2 to 4
+        for i in range(n):
+            out[i] = p[i] + p2[i]
+    elif k == 10:
+        for i in range(n):
+            out[i] = p[i] + p2[i] + p4[i]
+    else:
+        for i in range(n):
+            out[i] = p[i] + p2[i] + p4[i] + p6[i]
+
+
 @kernel
 def _jump(step, itemsize):
     """The lanes a sliding sum of ``step`` channels jumps at once, one 512-bit vector of sums (16 lanes, 8
@@ -292,7 +338,8 @@ def _finish_row(s, a, b, d, rounding):
     as the rounding, which saves a pass over the row for small kernels. ``rounding`` is
     ``(mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi)``: a FINISH_* mode, its constants,
     the first lane of OpenCV's scalar tail, the output's saturation bounds, whether the output is an
-    integer type, and OpenCV's unsigned-pack quirk (see FINISH_F32).
+    integer type, and whether OpenCV's SIMD body packs with saturation where its scalar tail casts
+    (``neg_to_hi``; FINISH_F32: a negative result into an unsigned type; FINISH_FIX8: area 2's 256).
     """
     mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi = rounding
     n = d.shape[0]
@@ -302,9 +349,19 @@ def _finish_row(s, a, b, d, rounding):
         # every S <= 255 * area (``fix8_magic``): d = ((S + dd) * ds) >> 16 >> shift, every step in uint16
         # lanes (``lanes``: 32 per vector; Numba's own arithmetic would run this loop in 64-bit lanes).
         m, e, bits = np.uint16(ds), np.uint16(dd), np.uint16(shift)
-        for i in range(n):
-            x = wrap_add(wrap_add(wrap_add(np.uint16(s[i]), np.uint16(a[i])), np.uint16(b[i])), e)  # S + dd
-            d[i] = np.uint8(shift_right(mul_high(x, m), bits))
+        if neg_to_hi:  # area 2, whose largest sum rounds to 256: cv2's SIMD body packs it to 255 and
+            # its scalar tail casts it to 0 (uint8 wraps); every other area stays <= 255
+            top = np.uint16(255)
+            for i in range(tail):
+                x = wrap_add(wrap_add(wrap_add(np.uint16(s[i]), np.uint16(a[i])), np.uint16(b[i])), e)
+                d[i] = np.uint8(min(shift_right(mul_high(x, m), bits), top))
+            for i in range(tail, n):
+                x = wrap_add(wrap_add(wrap_add(np.uint16(s[i]), np.uint16(a[i])), np.uint16(b[i])), e)
+                d[i] = np.uint8(shift_right(mul_high(x, m), bits))
+        else:
+            for i in range(n):
+                x = wrap_add(wrap_add(wrap_add(np.uint16(s[i]), np.uint16(a[i])), np.uint16(b[i])), e)  # S+dd
+                d[i] = np.uint8(shift_right(mul_high(x, m), bits))
     elif mode == FINISH_F32:
         # Body: v_round(v_cvt_f32(S) * (float)scale), in int32 lanes (|S * scale| < 2**30 as the area is
         # at least 2), then packed with saturation; packing into an unsigned type reads the int32 as
@@ -329,6 +386,10 @@ def _finish_row(s, a, b, d, rounding):
     elif mode == FINISH_F64:
         for i in range(n):
             d[i] = np.float64(s[i] + a[i] + b[i]) * scale
+    elif mode == FINISH_SINGLE:  # (float32 sums: 16 lanes a vector, where double would take 8)
+        fscale = np.float32(scale)
+        for i in range(n):
+            d[i] = np.float32(s[i] + a[i] + b[i]) * fscale
     elif to_int:  # FINISH_RAW, with the same unsigned quirk in the SIMD body as FINISH_F32
         for i in range(tail):
             v = s[i] + a[i] + b[i]
@@ -347,7 +408,8 @@ def _finish_span(s, a, b, d, rounding, first, src, dst, ny_in, ny_out, ny_dst):
     Before each block it asks the cache for the same lanes of the source rows the next output row will
     add and subtract (``src[ny_in]``, ``src[ny_out]``) and of the row it will write (``dst[ny_dst]``), so
     their memory arrives while this row computes instead of stalling the next one (``prefetch``). A row
-    number of -1 asks for nothing.
+    number of -1 asks for nothing. (Non-temporal stores of the output, which skip fetching its lines,
+    measured slower here: 4K float32 k9, one thread, 39 -> 49 ms with the output given.)
     """
     n = d.shape[0]
     none = src[0][:0]
@@ -388,18 +450,21 @@ def _add_rows(inner, row_in, row_out, square):
 
 
 @kernel
-def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, rounding, exact_window, fetch):
+def _box_strip(
+    src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, rounding, exact_window, fetch, single
+):
     """Output rows ``[y0, y1)``: running column sums down the strip, window sums across it.
 
     Returns True if a column sum ended non-finite: a NaN or inf entered a running sum and stays in it
     (``x - x`` is NaN there), so the caller reruns with ``exact_window``, which sums each window's rows
     afresh and does not slide along the row, and a NaN reaches exactly the outputs whose window holds it.
     """
-    colsum, hsum, tmp, zero, zero_row, narrow = bufs
+    colsum, hcol, hsum, tmp, zero, zero_row, narrow, pairs = bufs
     lanes = src.shape[1]
     width = lanes // cn
     base = before * cn
     inner = colsum[base : base + lanes]  # the interior lanes (a view: see _window_sum on indexing)
+    hinner = hcol[base : base + lanes]
     for i in range(colsum.shape[0]):
         colsum[i] = 0
     for y in range(y0, y1):
@@ -412,12 +477,21 @@ def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, r
         # column sums += row entering the window (y + kh - 1) - row that left it (y - 1)
         sy_in = ytab[y + kh - 1]
         sy_out = ytab[y - 1] if y > y0 and not exact_window else -1
-        _add_rows(inner, src[sy_in] if sy_in >= 0 else zero, src[sy_out] if sy_out >= 0 else zero, square)
+        row_in, row_out = src[sy_in] if sy_in >= 0 else zero, src[sy_out] if sy_out >= 0 else zero
+        # The horizontal pass reads h: the column sums, or with ``single`` a float32 copy written in the
+        # same loop (``single`` is None or True, decided when Numba compiles; see box_rows).
+        if single is None:
+            _add_rows(inner, row_in, row_out, square)
+        else:
+            for i in range(lanes):
+                inner[i] = inner[i] + row_in[i] - row_out[i]
+                hinner[i] = inner[i]
+        h, h_inner = when_none(single, (colsum, inner), (hcol, hinner))
         # Horizontal border: the column sums of border columns are those of the columns they mirror.
         for j in range(before):
-            _copy_border_column(colsum, inner, j, xtab[j], cn)
+            _copy_border_column(h, h_inner, j, xtab[j], cn)
         for j in range(before + width, xtab.shape[0]):
-            _copy_border_column(colsum, inner, j, xtab[j], cn)
+            _copy_border_column(h, h_inner, j, xtab[j], cn)
         # Window sums and rounding: S = (taps 0 .. kw-3) + tap kw-2 + tap kw-1, the last two added while
         # rounding, so a window of up to 3 taps is one pass over the row. On a large image the rounding
         # also fetches the rows the next output row reads and writes (_finish_span).
@@ -427,19 +501,24 @@ def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, r
         ny_out = ytab[y] if ahead and kh >= PREFETCH_LEAVING_ROWS else -1
         ny_dst = y + 1 if ahead else -1
         if kw <= 3:
-            second = colsum[cn:] if kw >= 2 else zero_row
-            third = colsum[2 * cn :] if kw == 3 else zero_row
+            second = h[cn:] if kw >= 2 else zero_row
+            third = h[2 * cn :] if kw == 3 else zero_row
             if fetch is None:  # (decided when Numba compiles: fetch is None or True)
-                _finish_row(colsum, second, third, out_row, rounding)
+                _finish_row(h, second, third, out_row, rounding)
             else:
-                _finish_span(colsum, second, third, out_row, rounding, 0, src, dst, ny_in, ny_out, ny_dst)
+                _finish_span(h, second, third, out_row, rounding, 0, src, dst, ny_in, ny_out, ny_dst)
         else:  # a cache-sized chunk of lanes at a time, so the window-sum buffers stay in L1
             chunk = hsum.shape[0]
             for c0 in range(0, lanes, chunk):
                 c1 = min(c0 + chunk, lanes)
-                v = colsum[c0:]
-                _window_sum(v, hsum, c1 - c0, cn, kw - 2, tmp, not exact_window, narrow)
-                s, a, b, d = hsum, v[(kw - 2) * cn :], v[(kw - 1) * cn :], out_row[c0:c1]
+                v = h[c0:]
+                if pairs.shape[0] > 0:  # S = hsum + the last two pair sums (_pair_sums)
+                    _pair_sums(v, pairs, hsum, c1 - c0, cn, kw)
+                    a, b = pairs[(kw - 4 - kw % 2) * cn :], pairs[(kw - 2 - kw % 2) * cn :]
+                else:
+                    _window_sum(v, hsum, c1 - c0, cn, kw - 2, tmp, not exact_window, narrow)
+                    a, b = v[(kw - 2) * cn :], v[(kw - 1) * cn :]
+                s, d = hsum, out_row[c0:c1]
                 if fetch is None:
                     last = rounding[:5] + (max(0, rounding[5] - c0),) + rounding[6:]  # tail, from this chunk
                     _finish_row(s, a, b, d, last)
@@ -452,9 +531,12 @@ def _box_strip(src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, r
 
 
 @kernel
-def _buffers(src, col, acc, kh, cn):
-    """Per-strip scratch: column sums (padded width, ``col``'s type), window sums and doubling buffers
-    (a chunk each, ``acc``'s type), a zero source row, a zero row of column sums, and ``narrow``.
+def _buffers(src, col, acc, hrow, kh, cn, single):
+    """Per-strip scratch: column sums (padded width, ``col``'s type), their copy in ``hrow``'s type with
+    ``single`` (else empty), window sums and doubling buffers (a chunk each, ``acc``'s type), a zero
+    source row, a zero row of the horizontal pass's type, ``narrow``, and for windows of _PAIR_MIN_TAPS to
+    _PAIR_MAX_TAPS columns a chunk of pair sums in the horizontal pass's type (see :func:`_pair_sums`;
+    else empty).
 
     ``narrow`` holds a sliding sum's ``W`` (sums of ``16 / cn`` column sums, see :func:`_sliding_sum`) in
     uint16 where they fit: 8-bit input whose int32 window sums (area > 256) slide 16 lanes at a time, and
@@ -462,75 +544,83 @@ def _buffers(src, col, acc, kh, cn):
     """
     halo = col.shape[0] - src.shape[1]
     chunk = CHUNK_BYTES // acc.itemsize
+    kw = halo // cn + 1
+    # pair sums in the horizontal pass's type: for 8-bit column sums, of up to 128 rows (2 * 255 * 128)
+    paired = _PAIR_MIN_TAPS <= kw <= _PAIR_MAX_TAPS and (hrow.itemsize > 2 or kh <= 128)
     jump = _jump(cn, acc.itemsize)
     fits = col.itemsize == 2 and acc.itemsize == 4 and jump > 0 and jump // cn * 255 * kh <= 65535
+    hcol = np.empty(0 if single is None else col.shape[0], hrow.dtype)
     return (
         np.empty_like(col),
+        hcol,
         np.empty(chunk, acc.dtype),
         np.empty((3, chunk + halo), acc.dtype),
         np.zeros(src.shape[1], src.dtype),
-        np.zeros(src.shape[1], col.dtype),
+        np.zeros(src.shape[1], hcol.dtype),
         np.empty(chunk + halo if fits else 0, col.dtype),
+        np.empty(chunk + halo if paired else 0, hrow.dtype),
     )
 
 
 @kernel
-def box_rows(src, dst, ytab, xtab, before, cn, kw, kh, square, col, acc, rounding, exact_window, fetch):
+def box_rows(
+    src, dst, ytab, xtab, before, cn, kw, kh, square, col, acc, hrow, rounding, exact_window, fetch, single
+):  # fmt: skip
     """Box filter of (H, W*C) rows ``src`` into ``dst`` on the calling thread.
 
-    ``col``/``acc``: templates of the column-sum (padded width) and window-sum types; ``fetch``: None, or
-    True to prefetch each next row (see :func:`_finish_span`). Returns True if a non-finite value entered
-    the running sums (see :func:`_box_strip`).
+    ``col``/``acc``/``hrow``: templates of the column-sum (padded width), window-sum and horizontal-pass
+    types; ``fetch``: None, or True to prefetch each next row (see :func:`_finish_span`); ``single``:
+    None, or True to sum windows of float64 column sums in float32 (see :func:`box_sums`). Returns True
+    if a non-finite value entered the running sums (see :func:`_box_strip`).
     """
-    bufs = _buffers(src, col, acc, kh, cn)
+    bufs = _buffers(src, col, acc, hrow, kh, cn, single)
     return _box_strip(
-        src,
-        dst,
-        0,
-        src.shape[0],
-        ytab,
-        xtab,
-        before,
-        cn,
-        kw,
-        kh,
-        square,
-        bufs,
-        rounding,
-        exact_window,
-        fetch,
-    )
+        src, dst, 0, src.shape[0], ytab, xtab, before, cn, kw, kh, square, bufs, rounding, exact_window,
+        fetch, single,
+    )  # fmt: skip
 
 
 @parallel_kernel
 def box_rows_parallel(
-    src, dst, ytab, xtab, before, cn, kw, kh, square, col, acc, rounding, exact_window, fetch, n_strips
-):
+    src, dst, ytab, xtab, before, cn, kw, kh, square, col, acc, hrow, rounding, exact_window, fetch, single,
+    n_strips,
+):  # fmt: skip
     """As :func:`box_rows`, over ``n_strips`` strips of rows on the thread pool (each its own halo)."""
     poisoned = np.zeros(n_strips, np.bool_)
     for s in prange(n_strips):
         y0, y1 = strip_range(src.shape[0], n_strips, s)
-        bufs = _buffers(src, col, acc, kh, cn)
+        bufs = _buffers(src, col, acc, hrow, kh, cn, single)
         poisoned[s] = _box_strip(
-            src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, rounding, exact_window, fetch
-        )
+            src, dst, y0, y1, ytab, xtab, before, cn, kw, kh, square, bufs, rounding, exact_window,
+            fetch, single,
+        )  # fmt: skip
     return poisoned.any()
 
 
-def box_sums(
-    rows, out_rows, ytab, xtab, before, cn, kw, kh, *, square, col_dtype, acc_dtype, rounding, n_strips
-):
+def box_sums(rows, out_rows, ytab, xtab, before, cn, kw, kh, *, square, col, acc, rounding, n_strips):
     """Run the box kernel on (H, W*C) ``rows`` into ``out_rows``: the one entry point for every caller.
 
     ``ytab``/``xtab``: border tables (``purecv._border``) for ``kh``/``kw`` taps, ``before`` columns before
-    the anchor; ``col_dtype``/``acc_dtype``: column-sum and window-sum types; ``rounding``: see
+    the anchor; ``col``/``acc``: arrays of the column-sum and window-sum types, ``col`` as long as a
+    padded row (templates: never written; :func:`sum_templates` makes them); ``rounding``: see
     :func:`_finish_row`; ``n_strips``: 1 runs on this thread. Float sums that met a NaN or inf are summed
     again window by window, so a NaN reaches exactly the outputs whose window holds it.
+
+    float64 column sums with float32 window sums (``acc``) run the horizontal pass in float32 on a
+    copy of the column sums made in the same loop that updates them: 16 lanes a vector instead of 8. The
+    running sums stay in double, so their error does not grow down the image; each window adds its
+    ``kw`` column sums in float32, an error of a few float32 ulps of the window's own magnitude.
     """
-    col = np.empty(xtab.shape[0] * cn, col_dtype)
-    acc = np.empty(1, acc_dtype)
     fetch = True if rows.nbytes + out_rows.nbytes >= PREFETCH_MIN_BYTES else None
-    args = (rows, out_rows, ytab, xtab, before, cn, kw, kh, square, col, acc, rounding)
-    run, extra = (box_rows, (fetch,)) if n_strips == 1 else (box_rows_parallel, (fetch, n_strips))
+    single = True if col.dtype == np.float64 and acc.dtype == np.float32 else None
+    hrow = acc if single else col  # the horizontal pass's type
+    args = (rows, out_rows, ytab, xtab, before, cn, kw, kh, square, col, acc, hrow, rounding)
+    extra = (fetch, single) if n_strips == 1 else (fetch, single, n_strips)
+    run = box_rows if n_strips == 1 else box_rows_parallel
     if run(*args, False, *extra):
         run(*args, True, *extra)
+
+
+def sum_templates(xtab, cn, col_dtype, acc_dtype):
+    """The ``col`` and ``acc`` templates of :func:`box_sums` for a border table and the two types."""
+    return np.empty(xtab.shape[0] * cn, col_dtype), np.empty(1, acc_dtype)

@@ -34,7 +34,7 @@ import numpy as np
 
 from .._border import border_table
 from ..constants import BORDER_CONSTANT
-from .box import FINISH_F64, box_sums
+from .box import FINISH_F64, box_sums, sum_templates
 from .neighbourhood import OP_CORRELATE, neighbourhood, tap_schedule
 from .rows import plan_strips
 from .sep_passes import MODE_SEQ
@@ -104,8 +104,9 @@ def _box(src, dst, cn, kh, kw, anchor, border, w) -> None:
     n_strips = plan_strips(height, lanes, kh)  # the same rule as blur's
     # Column sums of up to 257 rows of 8-bit values fit in uint16 (as blur's), whatever the window sum's type.
     col = np.dtype(np.uint16) if src.dtype == np.uint8 and kh <= 257 else np.dtype(acc)
-    box_sums(src, dst, ytab, xtab, ax, cn, kw, kh, square=False, col_dtype=col,
-             acc_dtype=np.dtype(acc), rounding=rounding, n_strips=n_strips)  # fmt: skip
+    col, acc = sum_templates(xtab, cn, col, acc)
+    box_sums(src, dst, ytab, xtab, ax, cn, kw, kh, square=False, col=col, acc=acc, rounding=rounding,
+             n_strips=n_strips)  # fmt: skip
 
 
 def int16_exact(sdtype: np.dtype, ddtype: np.dtype, weights: np.ndarray, delta: float) -> bool:

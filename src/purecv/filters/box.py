@@ -13,15 +13,19 @@ whose running sums are in double too but added in another order.
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import numpy as np
 
 from .._border import border_table
+from .._jit import current_threads
 from .._kernels.box import (
     FINISH_F32,
     FINISH_F64,
     FINISH_FIX8,
     FINISH_RAW,
+    FINISH_SINGLE,
+    SINGLE_MAX_TAPS,
     box_sums,
     fix8_magic,
 )
@@ -94,10 +98,52 @@ def _sum_type(sdepth: int, ddepth: int, area: int, normalize: bool, square: bool
     return np.dtype(np.float64)
 
 
+class _Plan(NamedTuple):
+    """Everything a box-filter call needs that its arguments' values, not its arrays, decide."""
+
+    out_shape: tuple[int, ...]
+    out_dtype: np.dtype
+    kw: int
+    kh: int
+    ax: int
+    cn: int
+    col: np.ndarray  # templates of the column-sum and window-sum types (never written)
+    acc: np.ndarray
+    rounding: tuple
+    ytab: np.ndarray
+    xtab: np.ndarray
+    n_strips: int
+    sdepth: int
+
+
 def _box(func, src, ddepth, ksize, dst, anchor, normalize, border_type, *, square, default_depth):
-    """Validate a box-filter call, then run the driver. Shared by the three public box functions."""
+    """Validate a box-filter call, then run the driver. Shared by the three public box functions.
+
+    Arguments of exactly the plain types (int, bool, tuples of ints) plan through a cache keyed on their
+    values and the image's shape and dtype: on the article's 256x256 image that is a twentieth of the
+    call. Anything else (lists, NumPy integers, bools where ints belong) takes the uncached path, so a
+    wrong type is never served a plan made for an equal value of another type.
+    """
     src = check_image(func, src, dtypes=_SQR_DTYPES if square else _BOX_DTYPES)
-    sdepth = DEPTH_OF[src.dtype]
+    args = (func, src.shape, src.dtype, ddepth, ksize, anchor, normalize, border_type, square, default_depth)
+    if (
+        type(ddepth) is int
+        and type(ksize) is tuple
+        and type(anchor) is tuple
+        and type(normalize) is bool
+        and type(border_type) is int
+        and all(type(v) is int for v in (*ksize, *anchor))
+    ):
+        plan = _cached_plan(*args, current_threads())
+    else:
+        plan = _plan(*args)
+    dst = check_dst(func, dst, plan.out_shape, plan.out_dtype)
+    return _box_driver(src, dst, plan, square)
+
+
+def _plan(func, shape, dtype, ddepth, ksize, anchor, normalize, border_type, square, default_depth) -> _Plan:
+    """Check the arguments (the image's dtype and shape already are) and plan the kernel call."""
+    sdepth = DEPTH_OF[dtype]
     ddepth = _out_depth(func, ddepth, sdepth, default_depth(sdepth), square)
     kw, kh = check_ksize(func, ksize)
     border = check_border(func, border_type)
@@ -105,7 +151,7 @@ def _box(func, src, ddepth, ksize, dst, anchor, normalize, border_type, *, squar
         msg = f"{func}: 'normalize' must be a bool; got {normalize!r}"
         raise TypeError(msg)
     normalize = bool(normalize)
-    height, width = src.shape[:2]
+    height, width = shape[:2]
     if (
         border != BORDER_CONSTANT
         and normalize
@@ -116,35 +162,47 @@ def _box(func, src, ddepth, ksize, dst, anchor, normalize, border_type, *, squar
         kh = 1 if height == 1 else kh
         kw = 1 if width == 1 else kw
     ax, ay = check_anchor(func, anchor, kw, kh)
-    out_shape = src.shape if src.ndim == 2 or src.shape[2] > 1 else src.shape[:2]
-    out_dtype = DTYPE_OF[ddepth]
-    dst = check_dst(func, dst, out_shape, out_dtype)
-    result = _box_driver(
-        src, out_shape, out_dtype, dst, kw, kh, ax, ay, border, normalize, square, sdepth, ddepth
+    cn = 1 if len(shape) == 2 else shape[2]
+    out_shape = shape if cn > 1 else shape[:2]
+    col_dtype, acc_dtype, rounding = _recipe(sdepth, ddepth, kw, kh, normalize, square, width * cn)
+    xtab = border_table(width, ax, kw - 1 - ax, border)
+    return _Plan(
+        out_shape=out_shape,
+        out_dtype=DTYPE_OF[ddepth],
+        kw=kw,
+        kh=kh,
+        ax=ax,
+        cn=cn,
+        col=np.empty(xtab.shape[0] * cn, col_dtype),
+        acc=np.empty(1, acc_dtype),
+        rounding=rounding,
+        ytab=border_table(height, ay, kh - 1 - ay, border),
+        xtab=xtab,
+        n_strips=plan_strips(height, width * cn, kh),
+        sdepth=sdepth,
     )
-    return result
 
 
-def _box_driver(src, out_shape, out_dtype, dst, kw, kh, ax, ay, border, normalize, square, sdepth, ddepth):
-    """Plan the kernel call: border tables, accumulator, rounding recipe, strips."""
-    height, width = src.shape[:2]
-    cn = 1 if src.ndim == 2 else src.shape[2]
+@functools.lru_cache(maxsize=256)
+def _cached_plan(*args) -> _Plan:
+    """:func:`_plan`, once per argument values and thread count (the last argument: strips depend on it)."""
+    return _plan(*args[:-1])
+
+
+def _box_driver(src: np.ndarray, dst: np.ndarray | None, plan: _Plan, square: bool) -> np.ndarray:
+    """Run the planned kernel call: rows, the in-place copy, the output."""
+    height = src.shape[0]
     rows = as_rows(src)
-    if square and sdepth in (CV_32F, CV_64F):
+    if square and plan.sdepth in (CV_32F, CV_64F):
         rows = rows.astype(np.float64)  # squares in double, as cv2's SqrRowSum<float, double>
-    elif square and sdepth != CV_8U:
+    elif square and plan.sdepth != CV_8U:
         rows = rows.astype(np.int64)
     if dst is not None and np.may_share_memory(dst, src):
         rows = rows.copy()  # in place: strips read rows that other strips have already written
-    out = dst if dst is not None and dst.flags.c_contiguous else np.empty(out_shape, out_dtype)
-    out_rows = out.reshape(height, width * cn)
-
-    col_dtype, acc_dtype, rounding = _recipe(sdepth, ddepth, kw, kh, normalize, square, width * cn)
-    ytab = border_table(height, ay, kh - 1 - ay, border)
-    xtab = border_table(width, ax, kw - 1 - ax, border)
-    n_strips = plan_strips(height, width * cn, kh)
-    box_sums(rows, out_rows, ytab, xtab, ax, cn, kw, kh, square=square, col_dtype=col_dtype,
-             acc_dtype=acc_dtype, rounding=rounding, n_strips=n_strips)  # fmt: skip
+    out = dst if dst is not None and dst.flags.c_contiguous else np.empty(plan.out_shape, plan.out_dtype)
+    out_rows = out.reshape(height, -1)
+    box_sums(rows, out_rows, plan.ytab, plan.xtab, plan.ax, plan.cn, plan.kw, plan.kh, square=square,
+             col=plan.col, acc=plan.acc, rounding=plan.rounding, n_strips=plan.n_strips)  # fmt: skip
     if dst is not None and out is not dst:
         dst[...] = out
         return dst
@@ -175,13 +233,21 @@ def _recipe(
         mode = FINISH_F32
     else:
         mode = FINISH_F64
-    tail = lanes - lanes % (4 if ddepth == CV_32S else 8)
+    # The first lane of cv2's scalar tail: its SIMD body takes 8 lanes (4 for int32 output) at a time,
+    # 16 in the 8-bit rounding.
+    tail = lanes - lanes % (16 if mode == FINISH_FIX8 else 4 if ddepth == CV_32S else 8)
     to_int = ddepth in _INT_DEPTHS
-    # cv2's SIMD body packs int32 results into unsigned types as unsigned: negatives saturate high.
-    neg_to_hi = acc_dtype == np.int32 and ddepth in (CV_8U, CV_16U)
+    # cv2's SIMD body packs int32 results into unsigned types as unsigned: negatives saturate high; and
+    # packs area 2's 8-bit 256 (the sum 510) to 255, where its tail wraps it to 0.
+    neg_to_hi = acc_dtype == np.int32 and ddepth in (CV_8U, CV_16U) or mode == FINISH_FIX8 and area == 2
     lo, hi = _LIMITS[DTYPE_OF[ddepth]]
     # Column sums of up to 257 rows of 8-bit values fit in uint16 whatever the window sum's type.
     col_dtype = np.dtype(np.uint16) if sdepth == CV_8U and not square and kh <= 257 else acc_dtype
+    if sdepth == ddepth == CV_32F and not square and kw <= SINGLE_MAX_TAPS:
+        # float32 to float32: running column sums in double, window sums across them in float32
+        # (``box_sums``), rounded once more into the float32 output.
+        acc_dtype = np.dtype(np.float32)
+        mode = FINISH_SINGLE if mode == FINISH_F64 else mode
     return col_dtype, acc_dtype, (mode, ds, dd, shift, scale, tail, lo, hi, to_int, bool(neg_to_hi))
 
 
@@ -230,7 +296,8 @@ def blur(
     Integer results are bit-identical to cv2 5.0.0; float results agree within 1e-5 relative (float32)
     and 1e-12 (float64) of ``max(|cv2|, max|src|)``. The cost per pixel does not depend on the kernel
     size (running sums). cv2's 8-bit rounding turns a constant ``v`` into ``v + 1`` under a box of area 2
-    (``(1, 2)`` or ``(2, 1)``), and 255 into 0 (its cast does not saturate); purecv does the same.
+    (``(1, 2)`` or ``(2, 1)``), and 255 into 256, which its SIMD body saturates to 255 and its scalar
+    tail (the last ``W * C % 16`` lanes of each row) casts to 0; purecv does the same.
 
     NaN and inf propagate to every output whose window holds one (NaN, or +-inf; +inf and -inf together
     give NaN), as in cv2. cv2's running sums also carry a NaN on past its windows, down the columns and
