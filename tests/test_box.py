@@ -228,6 +228,27 @@ def test_float32_windows_are_accurate_to_their_own_magnitude(kw):
     np.testing.assert_allclose(got, want, rtol=1e-5)
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+def test_one_by_one_box_is_the_image_plus_zero(dtype):
+    """A 1x1 box skips the kernel: each value plus 0, as cv2's running sums give it (-0.0 becomes 0.0),
+    into a new array, a given ``dst`` or the source itself, and (H, W, 1) comes back (H, W) as in cv2."""
+    rng = np.random.default_rng(40)
+    for shape in ((31, 19, 4), (7, 9, 1), (5, 3)):
+        src = make_image(rng, shape, dtype)
+        if src.dtype.kind == "f":
+            src.flat[:3] = -0.0
+        for normalize in (True, False):
+            want = cv2.boxFilter(src, -1, (1, 1), normalize=normalize)
+            got = purecv.boxFilter(src, -1, (1, 1), normalize=normalize)
+            assert got.shape == want.shape
+            np.testing.assert_array_equal(got, want)
+            assert np.array_equal(np.signbit(got), np.signbit(want))
+        if src.ndim == 3 and src.shape[2] > 1:
+            inplace = src.copy()
+            assert purecv.blur(inplace, (1, 1), dst=inplace) is inplace
+            np.testing.assert_array_equal(inplace, cv2.blur(src, (1, 1)))
+
+
 @pytest.mark.parametrize("sliding", [False, True])
 def test_window_sums_never_read_unset_scratch(sliding):
     """The window-sum buffers are ``np.empty`` scratch: filled with NaN here, no NaN may reach a sum.
