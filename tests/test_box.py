@@ -557,6 +557,37 @@ def test_bad_ksize(ksize, exc, match):
         purecv.blur(GOOD, ksize)
 
 
+def test_cached_plans_never_serve_a_wrong_type_or_thread_count():
+    """A call with plain arguments is planned once and cached; equal values of other types (a bool for an
+    int, a list for a tuple, a NumPy int) take the checked path: a bool still raises, the others give the
+    same result. A plan made at one thread count is not reused at another."""
+    img = np.random.default_rng(41).integers(0, 256, (300, 900, 4), dtype=np.uint8)
+    want = cv2.blur(img, (1, 3))
+    np.testing.assert_array_equal(purecv.blur(img, (1, 3)), want)  # cached now
+    with pytest.raises(TypeError, match="pair"):
+        purecv.blur(img, (True, 3))
+    with pytest.raises(TypeError, match="anchor"):
+        purecv.blur(img, (1, 3), anchor=(False, -1))
+    with pytest.raises(TypeError, match="borderType"):
+        purecv.blur(img, (1, 3), borderType=True)
+    for ksize in ([1, 3], (np.int64(1), 3), np.array([1, 3])):
+        np.testing.assert_array_equal(purecv.blur(img, ksize), want)
+    np.testing.assert_array_equal(purecv.boxFilter(img, np.int32(-1), (1, 3)), want)
+    np.testing.assert_array_equal(purecv.boxFilter(img, -1, (1, 3), normalize=np.bool_(True)), want)
+    plans = purecv.filters.box._cached_plan
+    before = plans.cache_info()
+    try:
+        for threads in (1, 2, 1):
+            purecv.setNumThreads(threads)
+            cv2.setNumThreads(threads)
+            np.testing.assert_array_equal(purecv.blur(img, (9, 7)), cv2.blur(img, (9, 7)))
+        after = plans.cache_info()
+        assert (after.misses - before.misses, after.hits - before.hits) == (2, 1)  # one plan per count
+    finally:
+        purecv.setNumThreads(-1)
+        cv2.setNumThreads(-1)
+
+
 def test_bad_anchor_border_ddepth_dst():
     with pytest.raises(ValueError, match=r"'anchor' must lie inside the 3x3 kernel"):
         purecv.blur(GOOD, (3, 3), anchor=(3, 0))
