@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import purecv
+from purecv._kernels import box as box_kernels
 from purecv._kernels.box import _window_sum, fix8_magic, opencv_fix8
 from purecv.reference import box_filter_ref
 
@@ -171,6 +172,31 @@ def test_large_images_across_strips(threads):
                     cv2.blur(srcf, ksize, borderType=border),
                     srcf,
                 )
+    finally:
+        purecv.setNumThreads(-1)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_prefetching_path_matches_cv2(monkeypatch, threads):
+    """Images of PREFETCH_MIN_BYTES or more round their rows in prefetching blocks (``_finish_span``);
+    forced here on small images, so every dtype, window width and border goes through the blocks, rows
+    longer than a block included, raw sums too."""
+    monkeypatch.setattr(box_kernels, "PREFETCH_MIN_BYTES", 0)
+    rng = np.random.default_rng(23)
+    purecv.setNumThreads(threads)
+    try:
+        for dtype in DTYPES:
+            for shape in [(37, 301, 4), (19, 700, 3), (23, 1100)]:  # up to 3300 lanes: several blocks
+                src = make_image(rng, shape, dtype)
+                for ksize in ((2, 1), (3, 3), (9, 9), (8, 5), (13, 3), (51, 51)):
+                    for border in (purecv.BORDER_CONSTANT, purecv.BORDER_REFLECT_101):
+                        got = purecv.blur(src, ksize, borderType=border)
+                        assert_like_cv2(got, cv2.blur(src, ksize, borderType=border), src)
+                        assert_like_cv2(
+                            purecv.boxFilter(src, -1, ksize, normalize=False, borderType=border),
+                            cv2.boxFilter(src, -1, ksize, normalize=False, borderType=border),
+                            src * np.prod(ksize),
+                        )
     finally:
         purecv.setNumThreads(-1)
 

@@ -72,12 +72,15 @@ CHUNK_BYTES = 16384
 # window, the row leaving it when the window is at least PREFETCH_LEAVING_ROWS tall (shorter windows
 # find it still in cache), and its output row. Measured on 4K images, one thread: 8-bit blocks of 512,
 # 1024 and 2048 lanes took 3.0, 2.7 and 4.5 ms (k3); float32 blocks of 256, 512 and 1024 lanes 23.4,
-# 23.8 and 30 ms (k9). Images under PREFETCH_MIN_BYTES (source and output) stay in the caches between
-# rows and skip all this: on the article's 256x256 image the blocks' views and hints cost half as much
-# again as the filter (47 -> 76 us).
+# 23.8 and 30 ms (k9). Images under PREFETCH_MIN_BYTES (source and output) skip all this: they are
+# found in the L3 cache (32 MiB on the machine measured) and the blocks' views and hints only cost. On
+# the article's 256x256 image they cost half as much again as the filter (47 -> 76 us); at 5.5-7.4 MB
+# (720p 3-channel 8-bit, 1440p 1-channel 8-bit, 720p 1-channel float32), 20-35% (k3 and k9, one thread,
+# the filter called on the same image). At 16.6 MB (540x960x4 float32) prefetching won k9 by 15% and
+# lost k3 by 5-15%; at 66 MB (4K) it wins.
 PREFETCH_BLOCK_BYTES = 1024
 PREFETCH_LEAVING_ROWS = 16
-PREFETCH_MIN_BYTES = 1 << 21
+PREFETCH_MIN_BYTES = 12 << 20
 
 # Up to this width a window is summed tap by tap; above it, by doubling widths (log2(kw) passes), or by
 # sliding along the row (two passes whatever the width): from _SLIDING_MIN_TAPS on for 2, 4, 8 or 16
