@@ -304,6 +304,32 @@ def test_window_sums_never_read_unset_scratch(sliding):
             np.testing.assert_array_equal(out, want)
 
 
+@pytest.mark.parametrize("fetch", [False, True])
+def test_sliding_and_rounding_in_one_pass(monkeypatch, fetch):
+    """int32 window sums of 13+ columns on 2, 4, 8 or 16 channels slide and round in one loop
+    (``_slide_finish``): rows of several chunks of lanes, each chunk's first vector and cv2's scalar
+    tail (W * C % 8 lanes), every integer ddepth cv2 gives these sources (negative results into an
+    unsigned type included), with and without the prefetching blocks."""
+    if fetch:
+        monkeypatch.setattr(box_kernels, "PREFETCH_MIN_BYTES", 0)
+    rng = np.random.default_rng(41)
+    cases = [
+        (np.uint8, (purecv.CV_8U, purecv.CV_16U, purecv.CV_16S)),
+        (np.uint16, (purecv.CV_16U,)),
+        (np.int16, (purecv.CV_8U, purecv.CV_16U, purecv.CV_16S)),
+    ]
+    for dtype, ddepths in cases:
+        for cn, width in ((2, 4500), (4, 2101), (8, 1103), (16, 262)):
+            src = make_image(rng, shaped((40, width), cn), dtype)
+            src[:, 10:30] = np.iinfo(dtype).max  # the largest sums
+            for ksize in ((13, 21), (17, 3), (51, 4), (width + 5, 2)):
+                for ddepth in ddepths:
+                    for border in (purecv.BORDER_CONSTANT, purecv.BORDER_REFLECT_101):
+                        got = purecv.boxFilter(src, ddepth, ksize, borderType=border)
+                        want = cv2.boxFilter(src, ddepth, ksize, borderType=border)
+                        np.testing.assert_array_equal(got, want)
+
+
 @pytest.mark.parametrize("cn", [2, 4, 8, 16])
 def test_eight_bit_wide_windows_at_the_uint16_partial_sum_limit(cn):
     """8-bit boxes of area > 256 slide with partial sums of ``16 / cn`` column sums kept in uint16 while
