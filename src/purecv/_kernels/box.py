@@ -41,6 +41,7 @@ from numba import prange
 from .._jit import inline_kernel, kernel, parallel_kernel, when_none
 from .lanes import mul_high, shift_right, wrap_add
 from .prefetch import LINE_BYTES, prefetch_read, prefetch_write
+from .refs import borrowed
 from .rows import strip_range
 
 __all__ = [
@@ -556,7 +557,12 @@ def _box_strip(
     (``x - x`` is NaN there), so the caller reruns with ``exact_window``, which sums each window's rows
     afresh and does not slide along the row, and a NaN reaches exactly the outputs whose window holds it.
     """
+    # Every array here is held by the caller for the whole call: borrowed, so the views made per row
+    # and per chunk count no references (``refs``).
+    src, dst, ytab, xtab = borrowed(src), borrowed(dst), borrowed(ytab), borrowed(xtab)
     colsum, hcol, hsum, tmp, zero, zero_row, narrow, pairs = bufs
+    colsum, hcol, hsum, tmp = borrowed(colsum), borrowed(hcol), borrowed(hsum), borrowed(tmp)
+    zero, zero_row, narrow, pairs = borrowed(zero), borrowed(zero_row), borrowed(narrow), borrowed(pairs)
     lanes = src.shape[1]
     width = lanes // cn
     base = before * cn
