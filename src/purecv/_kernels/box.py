@@ -289,10 +289,7 @@ def _sliding_sum(v, out, n, step, k, tmp, narrow):
     into ``tmp[2]``. Other channel counts slide lane by lane. Float sums slide too:
     the error a chunk of lanes (:data:`CHUNK_BYTES`) gathers, in double, is far below float32's resolution.
     """
-    for c in range(step):  # the first pixel's window, tap by tap (out is scratch: never read it unset)
-        out[c] = 0
-        for j in range(k):
-            out[c] += v[j * step + c]
+    _first_window(v, out, step, k)
     entering = v[k * step :]
     jump = _jump(step, out.itemsize)
     if jump == 0 or n <= jump:
@@ -310,12 +307,28 @@ def _sliding_sum(v, out, n, step, k, tmp, narrow):
 
 
 @inline_kernel
-def _jump_sums(v, sums, out, length, n, step, k, jump):
-    """The two passes of :func:`_sliding_sum`: ``W`` into ``sums``, then the jumps."""
+def _first_window(v, out, step, k):
+    """``out[c]`` = the first pixel's window sum, tap by tap, for its ``step`` channels (``out`` is
+    scratch: it is set here, never read unset)."""
+    for c in range(step):
+        out[c] = 0
+        for j in range(k):
+            out[c] += v[j * step + c]
+
+
+@inline_kernel
+def _partial_sums(v, sums, length, step, jump):
+    """``W``, the sums of ``jump / step`` taps that a sliding sum jumps by, into ``sums[:length]``."""
     if step == jump:
         _copy(v, sums, length)
     else:
         _direct_sum(v, sums, length, step, jump // step)
+
+
+@inline_kernel
+def _jump_sums(v, sums, out, length, n, step, k, jump):
+    """The two passes of :func:`_sliding_sum`: ``W`` into ``sums``, then the jumps."""
+    _partial_sums(v, sums, length, step, jump)
     _run_by(out, sums[k * step :], sums, n - jump, jump)
 
 
@@ -488,19 +501,13 @@ def _slide_finish(v, s, wbuf, zero, d, step, k, rounding, fetch, first, src, dst
     ``fetch``, the loop runs in blocks that first ask for the next row's memory (:func:`_finish_span`).
     """
     n = d.shape[0]
-    for c in range(step):  # the first pixel's window, tap by tap (s is scratch: never read it unset)
-        s[c] = 0
-        for j in range(k):
-            s[c] += v[j * step + c]
+    _first_window(v, s, step, k)
     entering = v[k * step :]
     for i in range(16 - step):  # the rest of the first vector of lanes, a pixel at a time
         s[i + step] = s[i] + entering[i] - v[i]
     length = n - 16 + k * step
     w = wbuf[:length]
-    if step < 16:
-        _direct_sum(v, w, length, step, 16 // step)
-    else:
-        _copy(v, w, length)
+    _partial_sums(v, w, length, step, 16)
     ahead = w[k * step :]
     mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi = rounding
     fscale, ilo, ihi = np.float32(scale), np.int32(lo), np.int32(hi)
