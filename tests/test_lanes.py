@@ -20,6 +20,12 @@ def _mul_high(a, b, out):
         out[i] = mul_high(a[i], b[i])
 
 
+@numba.njit
+def _mul_high_by(a, m, out):
+    for i in range(a.shape[0]):  # one multiplier for every lane, as the box filter's rounding has it
+        out[i] = mul_high(a[i], m)
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32, np.int16, np.int32])
 def test_wrap_add_and_shift_right_match_numpy(dtype):
     info = np.iinfo(dtype)
@@ -45,6 +51,16 @@ def test_mul_high_is_the_high_half_of_the_exact_product(dtype, wide):
     out = np.zeros_like(a)
     _mul_high(a, b, out)
     want = ((a.astype(wide) * b.astype(wide)) >> info.bits).astype(dtype)
+    np.testing.assert_array_equal(out, want)
+
+
+@pytest.mark.parametrize("m", [1, 3, 255, 256, 4096, 7282, 32768, 65535])
+def test_mul_high_by_a_constant_truncates_for_every_uint16(m):
+    # the vectorised loop of the box filter's 8-bit rounding, over every input it can meet
+    a = np.arange(1 << 16, dtype=np.uint16)
+    out = np.zeros_like(a)
+    _mul_high_by(a, np.uint16(m), out)
+    want = ((a.astype(np.uint32) * m) >> 16).astype(np.uint16)
     np.testing.assert_array_equal(out, want)
 
 

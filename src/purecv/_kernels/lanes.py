@@ -56,11 +56,20 @@ def mul_high(typingctx, a, b):
     if not _same_integers(a, b, unsigned=True):
         return None
 
+    # Plain formula: trunc((zext(a) * zext(b)) >> bits). Written so, a loop by a broadcast constant kept
+    # its product in 32-bit lanes (vpmovzxwd, vpmulld or a widened vpmulhuw, then vpmovdw: shuffles on
+    # the one shuffle port). As LLVM's unsigned fixed-point multiply with the scale at the full width,
+    # the x86 backend emits one vpmulhuw per vector of 16-bit lanes: the box filter's 8-bit rounding of
+    # a 4K row (15360 lanes, in cache) went from 0.067 to 0.051 ns a lane, the 4K blur (u8, 4 channels,
+    # one thread, alternating processes) from 5.3-5.6 to 4.8-4.9 ms (k3), 7.9-8.1 to 7.2 ms (k9).
+    # LLVM leaves the rounding direction unspecified where the product is not exact; every backend
+    # truncates (its expansion is this same high half), and tests/test_lanes.py holds it to that.
     def codegen(context, builder, signature, args):
         bits = signature.return_type.bitwidth
-        wide = ir.IntType(2 * bits)
-        product = builder.mul(builder.zext(args[0], wide), builder.zext(args[1], wide))
-        return builder.trunc(builder.lshr(product, ir.Constant(wide, bits)), ir.IntType(bits))
+        lane = ir.IntType(bits)
+        fnty = ir.FunctionType(lane, [lane, lane, ir.IntType(32)])
+        fixed_mul = builder.module.declare_intrinsic(f"llvm.umul.fix.i{bits}", fnty=fnty)
+        return builder.call(fixed_mul, [args[0], args[1], ir.Constant(ir.IntType(32), bits)])
 
     return a(a, b), codegen
 
