@@ -109,6 +109,18 @@ def test_exact_paths_identical(border, cn):
                     np.testing.assert_array_equal(got, want)
 
 
+def test_smooth_u8_ties_and_large_deltas_as_cv2():
+    """The fixed-point finish: half-way sums (ties) on the SIMD lanes and the scalar tail, and deltas far
+    past saturation (the plan clips the fixed-point delta to 2**26, where every output saturates)."""
+    rng = np.random.default_rng(11)
+    k = np.array([1, 2, 1], np.float32) / 4  # sums of 16 * pixel over 2**16 ... half-way for odd ones
+    src = rng.integers(0, 256, (9, 67, 3), dtype=np.uint8)  # 201 lanes: SIMD blocks and a tail
+    for delta in (0, 0.5, -0.5, 1.5, 700.25, -700.25, 1500, -1500, 30000, -30000):
+        want = cv2.sepFilter2D(src, -1, k, k, delta=delta)
+        got = purecv.sepFilter2D(src, -1, k, k, delta=delta)
+        np.testing.assert_array_equal(got, want, err_msg=f"delta={delta}")
+
+
 def test_large_kernels_and_even_sizes():
     """Kernels longer than the image (iterated reflection) and even lengths with every anchor."""
     rng = np.random.default_rng(3)

@@ -104,7 +104,9 @@ def _smooth_u8_plan(kx, ky, anchor, delta, lanes) -> SepPlan | None:
         np.dtype(np.uint16),
         np.dtype(np.int32),
         shift=16,
-        delta=_cv_round(delta * 65536),
+        # (clipped: any |delta| over 2**26 saturates every output as the exact value would, and the
+        # finish's int32 lanes cannot wrap: |acc| <= 255 * 2**16)
+        delta=min(max(_cv_round(delta * 65536), -(1 << 26)), 1 << 26),
         n_simd=n_simd,
     )
 

@@ -31,7 +31,8 @@ import numpy as np
 from numba import prange
 
 from .._border import border_table
-from .._jit import kernel, parallel_kernel
+from .._jit import inline_kernel, kernel, parallel_kernel
+from .lanes import shift_right, wrap_add
 from .rows import pad_row, plan_strips, strip_range
 from .saturate import saturate_row
 from .sep_passes import MODE_SYM, col_float, col_int, col_shift3, round_shift, row_float, row_int
@@ -81,6 +82,31 @@ class SepPlan(NamedTuple):
     tail_delta: int = 0  # FIN_ADDF: cvRound(delta), added on lanes >= n_simd
 
 
+@inline_kernel
+def _finish_ties(acc, n, delta, simd, lo, hi, out):
+    """FIN_TIES (sepFilter2D's smooth 8-bit taps: int32 ``acc``, 16 fractional bits, 8-bit ``out``).
+
+    Plain formula: ``a = acc[i] + delta``, ``q = (a + 2**15) >> 16``; on the first ``simd`` lanes (OpenCV's
+    SIMD loop) a tie, ``a mod 2**16 == 2**15``, rounds to even instead: ``q = (a + 2**15 - 1 + odd) >>
+    16`` with ``odd = (a >> 16) & 1`` (of the fractions, only a tie carries by the odd bit alone). Then
+    ``out[i] = clip(q, lo, hi)``. (Typed for every accumulator dtype of ``_finish_int``, used for int32.)
+    Every step in int32 lanes (``lanes``; the plan keeps ``|delta| <=
+    2**26``, so nothing wraps). Numba's own arithmetic, with the lane index tested in the loop, ran it in
+    64-bit lanes: a 4K row (15360 lanes, in cache) took 3.7 us, here 1.3 us; the 4K sepFilter2D (5 smooth
+    taps, 4 channels, one thread) went from 23 to 18 ms.
+    """
+    d, half, below_half = np.int32(delta), np.int32(1 << 15), np.int32((1 << 15) - 1)
+    sixteen, one, bottom, top = np.int32(16), np.int32(1), np.int32(lo), np.int32(hi)
+    for i in range(simd):
+        a = wrap_add(np.int32(acc[i]), d)
+        odd = np.int32(shift_right(a, sixteen) & one)
+        q = shift_right(wrap_add(wrap_add(a, below_half), odd), sixteen)
+        out[i] = min(max(q, bottom), top)
+    for i in range(simd, n):
+        q = shift_right(wrap_add(wrap_add(np.int32(acc[i]), d), half), sixteen)
+        out[i] = min(max(q, bottom), top)
+
+
 @kernel
 def _finish_int(acc, n, mode, shift, delta, tail_delta, n_simd, b0, sat, lo, hi, out):
     """Exact finish of lanes ``[b0, b0 + n)`` into ``out`` (already offset to ``b0``)."""
@@ -102,14 +128,7 @@ def _finish_int(acc, n, mode, shift, delta, tail_delta, n_simd, b0, sat, lo, hi,
             for i in range(n):
                 out[i] = acc[i] + delta
     elif mode == FIN_TIES:  # delta: the fixed-point delta; ties to even on SIMD lanes
-        half = 1 << (shift - 1)
-        mask = (1 << shift) - 1
-        for i in range(n):
-            a = acc[i] + delta
-            q = (a + half) >> shift
-            if b0 + i < n_simd and (a & mask) == half and (q & 1) == 1:
-                q -= 1
-            out[i] = min(max(q, lo), hi)
+        _finish_ties(acc, n, delta, max(0, min(n, n_simd - b0)), lo, hi, out)
     else:  # FIN_ADDF: delta has 16 fractional bits; the tail adds tail_delta = cvRound(delta)
         for i in range(n):
             if b0 + i < n_simd:
