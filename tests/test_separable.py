@@ -113,7 +113,7 @@ def test_smooth_u8_ties_and_large_deltas_as_cv2():
     """The fixed-point finish: half-way sums (ties) on the SIMD lanes and the scalar tail, and deltas far
     past saturation (the plan clips the fixed-point delta to 2**26, where every output saturates)."""
     rng = np.random.default_rng(11)
-    k = np.array([1, 2, 1], np.float32) / 4  # sums of 16 * pixel over 2**16 ... half-way for odd ones
+    k = np.array([1, 2, 1], np.float32) / 4  # acc = 4096 * S, S the 1-2-1 by 1-2-1 sum: ties at S % 16 == 8
     src = rng.integers(0, 256, (9, 67, 3), dtype=np.uint8)  # 201 lanes: SIMD blocks and a tail
     for delta in (0, 0.5, -0.5, 1.5, 700.25, -700.25, 1500, -1500, 30000, -30000):
         want = cv2.sepFilter2D(src, -1, k, k, delta=delta)

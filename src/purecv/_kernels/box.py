@@ -505,21 +505,21 @@ def _slide_finish(v, s, wbuf, zero, d, step, k, rounding, fetch, first, src, dst
     (:func:`_slide_round`), where :func:`_window_sum` then :func:`_finish_row` store the sums and load
     them back (4K 8-bit rows, 51 columns, in cache: 2.9 -> 1.7 us a row). ``rounding`` has the tail from
     ``d``'s first lane; the first ``J`` lanes and OpenCV's scalar tail are rounded by :func:`_finish_row`
-    from ``s``. With
-    ``fetch``, the loop runs in blocks that first ask for the next row's memory (:func:`_finish_span`).
+    from ``s``. With ``fetch``, the loop runs in blocks that first ask for the next row's memory
+    (:func:`_finish_span`).
     """
     n = d.shape[0]
+    jump = _SLIDE_LANES
     _first_window(v, s, step, k)
     entering = v[k * step :]
-    for i in range(_SLIDE_LANES - step):  # the rest of the first vector of lanes, a pixel at a time
+    for i in range(jump - step):  # the rest of the first vector of lanes, a pixel at a time
         s[i + step] = s[i] + entering[i] - v[i]
-    length = n - _SLIDE_LANES + k * step
+    length = n - jump + k * step
     w = wbuf[:length]
-    _partial_sums(v, w, length, step, _SLIDE_LANES)
+    _partial_sums(v, w, length, step, jump)
     ahead = w[k * step :]
     mode, ds, dd, shift, scale, tail, lo, hi, to_int, neg_to_hi = rounding
     fscale, ilo, ihi = np.float32(scale), np.int32(lo), np.int32(hi)
-    jump = _SLIDE_LANES
     body = min(max(tail, jump), n) - jump  # jumps rounded in the loop: lanes jump .. body + jump
     if fetch is None:  # (decided when Numba compiles, as in _box_strip)
         _slide_round(s, ahead, w, d, 0, body, fscale, ilo, ihi, neg_to_hi)

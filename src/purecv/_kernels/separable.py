@@ -72,7 +72,7 @@ class SepPlan(NamedTuple):
     fin_mode: int  # FIN_*
     ring: np.dtype  # dtype of the row-filtered ring
     acc: np.dtype  # dtype of the column accumulator
-    shift: int = 0  # FIN_SHIFT / FIN_TIES fractional bits
+    shift: int = 0  # FIN_SHIFT fractional bits (FIN_TIES: always 16, which _finish_ties assumes)
     delta: float = 0.0  # added by the column pass (float family) or the finish (exact family)
     n_simd: int = 0  # FIN_TIES / FIN_ADDF: lanes that OpenCV's SIMD loop rounds half to even
     n_fma_row: int = 0  # float family: lanes whose row sums OpenCV fuses (SIMD lanes); the rest are unfused
@@ -90,10 +90,10 @@ def _finish_ties(acc, n, delta, simd, lo, hi, out):
     SIMD loop) a tie, ``a mod 2**16 == 2**15``, rounds to even instead: ``q = (a + 2**15 - 1 + odd) >>
     16`` with ``odd = (a >> 16) & 1`` (of the fractions, only a tie carries by the odd bit alone). Then
     ``out[i] = clip(q, lo, hi)``. (Typed for every accumulator dtype of ``_finish_int``, used for int32.)
-    Every step in int32 lanes (``lanes``; the plan keeps ``|delta| <=
-    2**26``, so nothing wraps). Numba's own arithmetic, with the lane index tested in the loop, ran it in
-    64-bit lanes: a 4K row (15360 lanes, in cache) took 3.7 us, here 1.3 us; the 4K sepFilter2D (5 smooth
-    taps, 4 channels, one thread) went from 23 to 18 ms.
+    Every step in int32 lanes (``lanes``; the plan keeps ``|delta| <= 2**26``, so nothing wraps). Numba's
+    own arithmetic, with the lane index tested in the loop, ran it in 64-bit lanes: a 4K row (15360
+    lanes, in cache) took 3.7 us, here 1.3 us; the 4K sepFilter2D (5 smooth taps, 4 channels, one thread)
+    went from 23 to 18 ms.
     """
     d, half, below_half = np.int32(delta), np.int32(1 << 15), np.int32((1 << 15) - 1)
     sixteen, one, bottom, top = np.int32(16), np.int32(1), np.int32(lo), np.int32(hi)
